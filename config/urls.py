@@ -1,0 +1,12 @@
+"""URL map: the back-office pages, the API under /api/v1/."""
+
+from django.urls import include, path
+
+from storeops.api.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("storeops.web.urls")),
+    path("", include("storeops.accounts.urls")),
+    path("audit/", include("storeops.audit.urls")),
+]

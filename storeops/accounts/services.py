@@ -1,0 +1,316 @@
+"""Every write on users, roles, stores and tokens: permission-checked, atomic, audited."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from storeops.accounts.enums import Language, Platform
+from storeops.accounts.models import ApiToken, KnownPermission, Role, RolePermission, Store, User
+from storeops.accounts.permissions import AccountPerm
+from storeops.accounts.selectors import token_digest
+from storeops.audit.services import audit_record
+from storeops.core import clock
+from storeops.core.errors import Conflict, Invalid, RateLimited, Unauthorized
+from storeops.core.permissions import all_permissions, is_registered, require
+from storeops.core.roles import RoleCode
+
+
+# --- roles -------------------------------------------------------------------------------------
+@transaction.atomic
+def role_sync_defaults() -> list[str]:
+    """Create the policy's roles and grant each newly introduced codename to its default roles.
+
+    A codename's defaults apply once (KnownPermission); the 系统管理员 role always holds everything.
+    Returns the codenames introduced by this run.
+    """
+    roles = {}
+    for code in RoleCode:
+        role, _created = Role.objects.get_or_create(
+            code=code.value, defaults={"name": str(code.label), "is_system": True}
+        )
+        roles[code.value] = role
+    known = set(KnownPermission.objects.values_list("codename", flat=True))
+    introduced = []
+    grants = []
+    for spec in all_permissions():
+        targets = set(spec.default_roles) if spec.codename not in known else {RoleCode.ADMIN.value}
+        grants.extend(RolePermission(role=roles[r], codename=spec.codename) for r in targets)
+        if spec.codename not in known:
+            introduced.append(spec.codename)
+    RolePermission.objects.bulk_create(grants, ignore_conflicts=True)
+    KnownPermission.objects.bulk_create(
+        [KnownPermission(codename=c) for c in introduced], ignore_conflicts=True
+    )
+    if introduced:
+        audit_record(
+            actor=None,
+            action="accounts.role.sync_defaults",
+            object_type="accounts.role",
+            after={"introduced": introduced},
+        )
+    return introduced
+
+
+@transaction.atomic
+def role_set_permissions(*, actor: User, role: Role, codenames: Iterable[str]) -> Role:
+    """Edit one row of the role → permission matrix."""
+    require(actor, AccountPerm.MANAGE_ROLE)
+    wanted = {str(c) for c in codenames}
+    unknown = sorted(c for c in wanted if not is_registered(c))
+    if unknown:
+        raise Invalid("role.permission_unknown", _("未知的权限"), {"codenames": unknown})
+    if role.code == RoleCode.ADMIN:
+        raise Conflict("role.admin_fixed", _("系统管理员始终拥有全部权限，不能修改"))
+    before = sorted(role.grants.values_list("codename", flat=True))
+    RolePermission.objects.filter(role=role).exclude(codename__in=wanted).delete()
+    RolePermission.objects.bulk_create(
+        [RolePermission(role=role, codename=c) for c in wanted], ignore_conflicts=True
+    )
+    after = sorted(wanted)
+    if before != after:
+        audit_record(
+            actor=actor,
+            action="accounts.role.update",
+            obj=role,
+            before={"permissions": before},
+            after={"permissions": after},
+        )
+    return role
+
+
+# --- stores ------------------------------------------------------------------------------------
+@transaction.atomic
+def store_create(
+    *, actor: User | None, code: str, platform: str, name: str, is_main_store: bool = False
+) -> Store:
+    if actor is not None:
+        require(actor, AccountPerm.MANAGE_STORE)
+    if platform not in Platform.values:
+        raise Invalid("store.platform_invalid", _("平台无效"), {"field": "platform"})
+    if Store.objects.filter(code=code).exists():
+        raise Conflict("store.code_taken", _("店铺编码已存在"), {"field": "code"})
+    store = Store.objects.create(
+        code=code, platform=platform, name=name, is_main_store=is_main_store
+    )
+    audit_record(
+        actor=actor,
+        action="accounts.store.create",
+        obj=store,
+        store=store,
+        after={"code": code, "platform": platform, "name": name, "is_main_store": is_main_store},
+    )
+    return store
+
+
+# --- users -------------------------------------------------------------------------------------
+def _user_snapshot(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "is_active": user.is_active,
+        "roles": sorted(user.roles.values_list("code", flat=True)),
+        "stores": sorted(user.stores.values_list("code", flat=True)),
+        "language": user.language,
+    }
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str | None,
+    first_name: str = "",
+    roles: Iterable[Role] = (),
+    stores: Iterable[Store] = (),
+) -> User:
+    if actor is not None:
+        require(actor, AccountPerm.MANAGE_USER)
+    if User.objects.filter(username=username).exists():
+        raise Conflict("user.username_taken", _("用户名已存在"), {"field": "username"})
+    user = User(username=username, first_name=first_name)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    user.roles.set(list(roles))
+    user.stores.set(list(stores))
+    audit_record(actor=actor, action="accounts.user.create", obj=user, after=_user_snapshot(user))
+    return user
+
+
+@transaction.atomic
+def user_update_access(
+    *, actor: User, user: User, roles: Iterable[Role], stores: Iterable[Store], is_active: bool
+) -> User:
+    """Assign roles and stores, or deactivate (users are never deleted: the audit log names them)."""
+    require(actor, AccountPerm.MANAGE_USER)
+    if user.pk == actor.pk and not is_active:
+        raise Conflict("user.self_deactivate", _("不能停用自己的账号"))
+    before = _user_snapshot(user)
+    user.roles.set(list(roles))
+    user.stores.set(list(stores))
+    user.is_active = is_active
+    user.save(update_fields=["is_active"])
+    user.forget_access_cache()
+    after = _user_snapshot(user)
+    if before != after:
+        audit_record(
+            actor=actor, action="accounts.user.update", obj=user, before=before, after=after
+        )
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: User, user: User, password: str) -> User:
+    if actor.pk != user.pk:
+        require(actor, AccountPerm.MANAGE_USER)
+    if len(password) < 8:
+        raise Invalid("user.password_short", _("密码至少 8 位"), {"field": "password"})
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action="accounts.user.set_password", obj=user)
+    return user
+
+
+@transaction.atomic
+def user_set_language(*, actor: User, language: str) -> User:
+    """The UI language is the user's own choice; the browser's language never decides it."""
+    if language not in Language.values:
+        raise Invalid("user.language_invalid", _("不支持的语言"), {"field": "language"})
+    before = actor.language
+    actor.language = language
+    actor.save(update_fields=["language"])
+    audit_record(
+        actor=actor,
+        action="accounts.user.set_language",
+        obj=actor,
+        before={"language": before},
+        after={"language": language},
+    )
+    return actor
+
+
+# --- login and API tokens ------------------------------------------------------------------------
+def credentials_check(*, request: Any, username: str, password: str) -> User:
+    """Password check through django-axes, so the API counts failures and locks like the form."""
+    user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise RateLimited("auth.locked_out", _("登录失败次数过多，账号已暂时锁定，请稍后再试"))
+    if user is None:
+        raise Unauthorized("auth.invalid_credentials", _("用户名或密码错误"))
+    return user
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Issue a token: 32 random bytes, returned once, stored as SHA-256."""
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], key_hash=token_digest(raw), prefix=raw[:8]
+    )
+    audit_record(
+        actor=user,
+        action="accounts.token.create",
+        obj=token,
+        after={"name": token.name, "prefix": token.prefix},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = clock.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor, action="accounts.token.revoke", obj=token, after={"prefix": token.prefix}
+    )
+    return token
+
+
+def token_touch(token: ApiToken) -> None:
+    """Record use at most once a minute: no write on every request."""
+    now = clock.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+# --- two-factor (TOTP) -----------------------------------------------------------------------------
+def totp_required_for(user: User) -> bool:
+    """Whether company settings make two-factor mandatory for one of this user's roles."""
+    from django.conf import settings
+
+    required = set(settings.STOREOPS_2FA_REQUIRED_ROLES)
+    return bool(required & set(user.role_codes()))
+
+
+def totp_confirmed_device(user: User) -> Any:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+@transaction.atomic
+def totp_device_start(*, actor: User) -> Any:
+    """A fresh unconfirmed device; it counts only once a code from the app confirms it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=actor, name="TOTP", confirmed=False)
+
+
+@transaction.atomic
+def totp_device_confirm(*, actor: User, code: str) -> Any:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("-id").first()
+    if device is None:
+        raise Conflict("totp.not_started", _("请先生成二维码"))
+    if not code.isdigit() or not device.verify_token(code):
+        raise Invalid("totp.code_invalid", _("动态验证码不正确"), {"field": "code"})
+    TOTPDevice.objects.filter(user=actor, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(actor=actor, action="accounts.totp.enable", obj=actor)
+    return device
+
+
+@transaction.atomic
+def totp_disable(*, actor: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if totp_required_for(actor):
+        raise Conflict("totp.required", _("你的角色必须启用两步验证"))
+    deleted, _rows = TOTPDevice.objects.filter(user=actor).delete()
+    if deleted:
+        audit_record(actor=actor, action="accounts.totp.disable", obj=actor)
+
+
+def totp_check(*, user: User, code: str | None) -> Any:
+    """The confirmed device when the code matches; None when the user has no device."""
+    device = totp_confirmed_device(user)
+    if device is None:
+        return None
+    if not code or not code.isdigit() or not device.verify_token(code):
+        raise Unauthorized("auth.otp_invalid", _("动态验证码不正确"))
+    return device
+
+
+@transaction.atomic
+def role_matrix_update(*, actor: User, grants: dict[int, set[str]]) -> list[Role]:
+    """Save the whole matrix page at once: every editable role gets exactly its ticked codenames."""
+    require(actor, AccountPerm.MANAGE_ROLE)
+    changed = []
+    for role in Role.objects.exclude(code=RoleCode.ADMIN).order_by("id"):
+        changed.append(
+            role_set_permissions(actor=actor, role=role, codenames=grants.get(role.pk, set()))
+        )
+    return changed

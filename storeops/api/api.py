@@ -1,0 +1,51 @@
+"""The REST API: token or session auth, one error shape, each app's router under its prefix."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.security import SessionAuth
+
+from storeops.accounts.api import TokenAuth
+from storeops.accounts.api import router as accounts_router
+from storeops.audit.api import router as audit_router
+from storeops.core.access import public
+from storeops.core.api import ChineseJSONRenderer, install_error_handlers
+
+api = NinjaAPI(
+    title="storeops API",
+    version="1.0.0",
+    description=(
+        "电商运营管理系统 API。用 `POST /api/v1/auth/token` 换取令牌，"
+        "之后以 `Authorization: Bearer <token>` 调用。错误统一为 "
+        '`{"error": {"code", "message", "details"}}`。'
+    ),
+    auth=[TokenAuth(), SessionAuth(csrf=True)],
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    renderer=ChineseJSONRenderer(),
+)
+install_error_handlers(api)
+
+
+class ApiRootOut(Schema):
+    name: str
+    version: str
+    openapi: str
+    docs: str
+
+
+@api.get("/", response=ApiRootOut, auth=None, summary="API 入口", tags=["meta"])
+@public
+def api_root(request: HttpRequest) -> Any:
+    return {
+        "name": "storeops",
+        "version": api.version,
+        "openapi": "/api/v1/openapi.json",
+        "docs": "/api/v1/docs",
+    }
+
+
+api.add_router("/", accounts_router)
+api.add_router("/audit", audit_router)

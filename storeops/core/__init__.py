@@ -1,0 +1,1 @@
+"""Shared plumbing every app stands on; imports no domain app."""

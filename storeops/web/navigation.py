@@ -1,0 +1,90 @@
+"""The navigation: the policy's modules, each with the pages a user may open, filtered by permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from storeops.accounts.permissions import AccountPerm
+from storeops.audit.permissions import AuditPerm
+from storeops.web.permissions import ModulePerm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url_name: str
+    permission: str
+
+
+@dataclass(frozen=True)
+class Module:
+    key: str
+    label: Any
+    icon: str
+    permission: str
+    policy: str
+    items: tuple[NavItem, ...] = field(default=())
+
+
+MODULES: tuple[Module, ...] = (
+    Module("store_building", _("网店建设"), "🏬", ModulePerm.STORE_BUILDING, "R2.1–R2.4"),
+    Module("catalog", _("商品与内容"), "📦", ModulePerm.CATALOG, "R2.7, R3.3–R3.5, R4.1–R4.2"),
+    Module("orders", _("订单"), "🧾", ModulePerm.ORDERS, "R2.8"),
+    Module("fulfillment", _("配货发货"), "🚚", ModulePerm.FULFILLMENT, "R2.9"),
+    Module("inventory", _("库存"), "🏷️", ModulePerm.INVENTORY, "R2.16, R3.2"),
+    Module("aftersales", _("售后"), "🛠️", ModulePerm.AFTERSALES, "R2.10"),
+    Module("customers", _("客户"), "👥", ModulePerm.CUSTOMERS, "R2.11"),
+    Module("marketing", _("营销"), "📣", ModulePerm.MARKETING, "R2.12–R2.15"),
+    Module("finance", _("财务"), "💴", ModulePerm.FINANCE, "R2.16"),
+    Module(
+        "org",
+        _("组织与权限"),
+        "🔐",
+        ModulePerm.ORG,
+        "R2.5, R2.6, R5.2",
+        (
+            NavItem(_("用户"), "accounts:user_list", AccountPerm.VIEW_USER),
+            NavItem(_("角色与权限"), "accounts:role_matrix", AccountPerm.VIEW_ROLE),
+            NavItem(_("网店"), "accounts:store_list", AccountPerm.MANAGE_STORE),
+        ),
+    ),
+    Module(
+        "audit",
+        _("审计"),
+        "📜",
+        ModulePerm.AUDIT,
+        "R5.1, R2.17",
+        (NavItem(_("操作日志"), "audit:event_list", AuditPerm.VIEW_EVENT),),
+    ),
+)
+MODULES_BY_KEY = {m.key: m for m in MODULES}
+
+
+def visible_modules(user: Any) -> list[dict[str, Any]]:
+    """The modules this user may enter, with the items inside them they may open."""
+    if user is None or not user.is_authenticated:
+        return []
+    codes = user.permission_codes()
+    modules = []
+    for module in MODULES:
+        if module.permission not in codes:
+            continue
+        items = [
+            {"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name}
+            for item in module.items
+            if item.permission in codes
+        ]
+        modules.append(
+            {
+                "key": module.key,
+                "label": module.label,
+                "icon": module.icon,
+                "url": reverse("web:module", args=[module.key]),
+                "items": items,
+            }
+        )
+    return modules
