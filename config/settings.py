@@ -162,9 +162,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "web:login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:workbench"
-LOGOUT_REDIRECT_URL = "web:login"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 # django-axes: lock a username after repeated failures, for the login form and API tokens alike.
 AXES_FAILURE_LIMIT = int(os.environ.get("STOREOPS_LOGIN_FAILURE_LIMIT", "5"))
