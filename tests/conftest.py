@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from storeops.accounts.models import Store, User
-from storeops.accounts.services import token_create
+from storeops.accounts.models import Role, Store, User
+from storeops.accounts.services import token_create, user_create
+from storeops.core.roles import RoleCode
 from storeops.demo.services import demo_seed
 
 PASSWORD = "test-pass-123"
@@ -41,6 +42,19 @@ cangku = _persona("cangku")
 caiwu = _persona("caiwu")
 shenji = _persona("shenji")
 jingli = _persona("jingli")
+
+
+@pytest.fixture
+def shenji_jd(stores):
+    """An auditor (审计) who works in jd-main only: the other stores' audit events are not theirs."""
+    return user_create(
+        actor=None,
+        username="shenji_jd",
+        password=PASSWORD,
+        first_name="京东审计",
+        roles=[Role.objects.get(code=RoleCode.AUDITOR)],
+        stores=[stores["jd-main"]],
+    )
 
 
 class ApiClient:
