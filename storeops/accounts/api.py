@@ -20,7 +20,8 @@ from storeops.accounts.schemas import (
     TokenPage,
 )
 from storeops.core.access import authenticated, public, requires
-from storeops.core.api import MAX_ID, ErrorOut
+from storeops.core.api import MAX_ID, PAGE_MAX, ErrorOut
+from storeops.core.errors import UnsupportedMediaType
 
 router = Router(tags=["accounts"])
 ERRORS = {
@@ -60,12 +61,16 @@ def store_out(store: Any) -> dict[str, Any]:
 
 @router.post(
     "/auth/token",
-    response={200: TokenOut, **ERRORS},
+    response={200: TokenOut, **ERRORS, 415: ErrorOut},
     auth=None,
     summary="用用户名和密码换取 API 令牌",
 )
 @public
 def token_create_api(request: HttpRequest, payload: TokenIn) -> Any:
+    # JSON only: with a malformed form body django-axes cannot record a failed attempt, so a
+    # wrong password would go uncounted and the lockout could be sidestepped.
+    if request.content_type != "application/json":
+        raise UnsupportedMediaType(message="请以 application/json 提交")
     user = services.credentials_check(
         request=request, username=payload.username, password=payload.password
     )
@@ -77,7 +82,7 @@ def token_create_api(request: HttpRequest, payload: TokenIn) -> Any:
 @router.get("/auth/tokens", response={200: TokenPage, **ERRORS}, summary="我的 API 令牌")
 @authenticated
 def token_list_api(request: HttpRequest) -> Any:
-    return {"items": list(selectors.token_list(actor=request.user)[:200]), "next": None}
+    return {"items": list(selectors.token_list(actor=request.user)[:PAGE_MAX]), "next": None}
 
 
 @router.post(
@@ -110,8 +115,10 @@ def me_api(request: HttpRequest) -> Any:
 @router.get("/stores", response={200: StorePage, **ERRORS}, summary="我负责的店铺")
 @authenticated
 def store_list_api(request: HttpRequest) -> Any:
-    stores = [store_out(s) for s in selectors.store_list(actor=request.user)]
-    return {"items": stores, "next": None, "count": len(stores)}
+    found = selectors.store_list(actor=request.user)
+    stores = [store_out(s) for s in found[:PAGE_MAX]]
+    count = len(stores) if len(stores) < PAGE_MAX else found.count()
+    return {"items": stores, "next": None, "count": count}
 
 
 @router.get("/roles", response={200: RolePage, **ERRORS}, summary="角色与权限矩阵")
@@ -124,7 +131,7 @@ def role_list_api(request: HttpRequest) -> Any:
             "name": r.name,
             "permissions": [g.codename for g in r.grants.all()],
         }
-        for r in selectors.role_list(actor=request.user)
+        for r in selectors.role_list(actor=request.user)[:PAGE_MAX]
     ]
     return {"items": roles, "next": None, "count": len(roles)}
 

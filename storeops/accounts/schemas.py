@@ -6,6 +6,8 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from storeops.core.api import PAGE_MAX
+
 
 class TokenIn(Schema):
     username: str = Field(..., min_length=1, max_length=150)
@@ -28,7 +30,7 @@ class TokenInfoOut(Schema):
 
 
 class TokenPage(Schema):
-    items: list[TokenInfoOut]
+    items: list[TokenInfoOut] = Field(..., max_length=PAGE_MAX)
     next: str | None = None
 
 
@@ -42,7 +44,7 @@ class StoreOut(Schema):
 
 
 class StorePage(Schema):
-    items: list[StoreOut]
+    items: list[StoreOut] = Field(..., max_length=PAGE_MAX)
     next: str | None = None
     count: int
 
@@ -71,6 +73,6 @@ class RoleOut(Schema):
 
 
 class RolePage(Schema):
-    items: list[RoleOut]
+    items: list[RoleOut] = Field(..., max_length=PAGE_MAX)
     next: str | None = None
     count: int

@@ -53,6 +53,11 @@ class Invalid(DomainError):
     default_code = "invalid"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    default_code = "request.media_type"
+
+
 class RateLimited(DomainError):
     status = 429
     default_code = "auth.locked_out"
