@@ -93,13 +93,13 @@ def audit_record(
 
 
 def _enqueue_seal_once() -> None:
-    """One sealing task per transaction, however many events it writes."""
-    conn = transaction.get_connection()
-    outermost = conn.atomic_blocks[0] if conn.atomic_blocks else None
-    if outermost is not None and getattr(conn, "storeops_seal_queued_for", None) is outermost:
-        return
-    conn.storeops_seal_queued_for = outermost
-    on_commit_enqueue("storeops.audit.tasks.audit_seal_task")
+    """One sealing task per transaction, however many events it writes.
+
+    "Already queued" is read from the transaction's pending on-commit calls, not from the
+    outermost Atomic: `@transaction.atomic` reuses one Atomic object for every call of a service,
+    so that marker skipped the seal for every later transaction of the same service.
+    """
+    on_commit_enqueue("storeops.audit.tasks.audit_seal_task", once=True)
 
 
 def event_digest(event: AuditEvent, prev_hash: str) -> str:
