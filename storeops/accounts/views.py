@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -91,7 +92,10 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 def language_view(request: HttpRequest) -> HttpResponse:
     form = LanguageForm(request.POST)
     if form.is_valid():
-        services.user_set_language(actor=request.user, language=form.cleaned_data["language"])
+        user = services.user_set_language(
+            actor=request.user, language=form.cleaned_data["language"]
+        )
+        translation.activate(user.language)  # the confirmation speaks the language just chosen
         messages.success(request, _("界面语言已保存"))
     return redirect("accounts:settings")
 

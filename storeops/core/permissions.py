@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from django.db import models
+from django.utils.translation import gettext
 
 from storeops.core.errors import Forbidden, NotFound, Unauthorized
 from storeops.core.roles import RoleCode
@@ -74,8 +75,10 @@ def require(actor: Any, perm: str, *, store: Any = None) -> None:
     A store the actor does not work in answers 404, not 403: its data does not exist for them.
     """
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise Unauthorized(message="请先登录")
+        raise Unauthorized(message=gettext("请先登录"))
     if store is not None and not actor.works_in(store):
-        raise NotFound(message="对象不存在")
+        raise NotFound(message=gettext("对象不存在"))
     if str(perm) not in actor.permission_codes():
-        raise Forbidden(message="你没有执行此操作的权限", details={"permission": str(perm)})
+        raise Forbidden(
+            message=gettext("你没有执行此操作的权限"), details={"permission": str(perm)}
+        )
