@@ -41,7 +41,7 @@ test: lint
 
 bench: install
 	mkdir -p var/bench
-	for f in bench/bench_*.py; do $(BIN)/python $$f | tee var/bench/$$(basename $$f .py).json; done
+	set -eo pipefail; for f in bench/bench_*.py; do $(BIN)/python $$f | tee var/bench/$$(basename $$f .py).json; done
 
 clean-venv:
 	rm -rf $(VENV)
