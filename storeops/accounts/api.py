@@ -71,11 +71,13 @@ def token_create_api(request: HttpRequest, payload: TokenIn) -> Any:
     # wrong password would go uncounted and the lockout could be sidestepped.
     if request.content_type != "application/json":
         raise UnsupportedMediaType(message="请以 application/json 提交")
-    user = services.credentials_check(
-        request=request, username=payload.username, password=payload.password
+    raw = services.token_issue_for_login(
+        request=request,
+        username=payload.username,
+        password=payload.password,
+        otp=payload.otp,
+        name=payload.name or "api",
     )
-    services.totp_check(user=user, code=payload.otp)
-    _token, raw = services.token_create(user=user, name=payload.name or "api")
     return {"token": raw}
 
 

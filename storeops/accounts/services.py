@@ -224,6 +224,23 @@ def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     return token, raw
 
 
+def token_issue_for_login(
+    *, request: Any, username: str, password: str, otp: str | None, name: str
+) -> str:
+    """The API's login: password (counted by axes), two-factor, then a new token.
+
+    A success is announced as a login (`user_logged_in`), so axes resets the failure count just
+    as the login form does, and `last_login` moves.
+    """
+    from django.contrib.auth.signals import user_logged_in
+
+    user = credentials_check(request=request, username=username, password=password)
+    totp_check(user=user, code=otp)
+    _token, raw = token_create(user=user, name=name)
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    return raw
+
+
 @transaction.atomic
 def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     if token.revoked_at is not None:
