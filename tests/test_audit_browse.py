@@ -274,7 +274,7 @@ def test_export_holds_the_filtered_rows(shenji, events, web_as):
         "A100",
         "订单 A100",
     )
-    assert (a[9], a[10]) == ("{'remark': ''}", "{'remark': '加急'}")
+    assert (a[9], a[10]) == ('{"remark": ""}', '{"remark": "加急"}')  # JSON, readable
 
 
 FORMULAS = ['=HYPERLINK("http://evil.example/","点我")', "+1+2", "-3+4", "@SUM(A1:A2)"]

@@ -14,6 +14,7 @@ from storeops.core.api import PAGE_DEFAULT, keyset_page
 from storeops.core.errors import DomainError
 from storeops.core.excel import workbook_bytes, xlsx_response
 from storeops.core.permissions import has_perm
+from storeops.core.templatetags.storeops import as_json
 
 EXPORT_LIMIT = 100_000
 
@@ -69,8 +70,8 @@ def event_export_view(request: HttpRequest) -> HttpResponse:
             e.object_repr,
             e.ip or "",
             e.request_id,
-            str(e.before or ""),
-            str(e.after or ""),
+            as_json(e.before),
+            as_json(e.after),
             e.hash or "",
         )
         for e in events.iterator(chunk_size=2000)
