@@ -43,14 +43,6 @@ def role_list(*, actor: Any) -> QuerySet[Role]:
     ).order_by("id")
 
 
-def role_get_for_change(*, actor: Any, role_id: int) -> Role:
-    require(actor, AccountPerm.MANAGE_ROLE)
-    role = Role.objects.filter(pk=role_id).first()
-    if role is None:
-        raise NotFound("role.not_found", "角色不存在")
-    return role
-
-
 def user_list(*, actor: Any) -> QuerySet[User]:
     require(actor, AccountPerm.VIEW_USER)
     return User.objects.prefetch_related("roles", "stores").order_by("username")

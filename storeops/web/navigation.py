@@ -88,3 +88,12 @@ def visible_modules(user: Any) -> list[dict[str, Any]]:
             }
         )
     return modules
+
+
+def request_modules(request: Any) -> list[dict[str, Any]]:
+    """`visible_modules` for this request's user, worked out once per request."""
+    cached = getattr(request, "_storeops_modules", None)
+    if cached is None:
+        cached = visible_modules(getattr(request, "user", None))
+        request._storeops_modules = cached
+    return cached

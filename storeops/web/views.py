@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from storeops.accounts.selectors import store_list
 from storeops.core.access import authenticated, public
 from storeops.core.permissions import require
-from storeops.web.navigation import MODULES_BY_KEY, visible_modules
+from storeops.web.navigation import MODULES_BY_KEY, request_modules
 from storeops.web.workbench import workbench_panels
 
 
@@ -33,7 +33,6 @@ def workbench(request: HttpRequest) -> HttpResponse:
         {
             "panels": workbench_panels(request.user),
             "stores": store_list(actor=request.user),
-            "modules": visible_modules(request.user),
         },
     )
 
@@ -44,5 +43,5 @@ def module(request: HttpRequest, key: str) -> HttpResponse:
     if spec is None:
         raise Http404
     require(request.user, spec.permission)
-    entry = next(m for m in visible_modules(request.user) if m["key"] == key)
+    entry = next(m for m in request_modules(request) if m["key"] == key)
     return render(request, "web/module.html", {"module": spec, "entry": entry})
