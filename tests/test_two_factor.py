@@ -97,3 +97,13 @@ def test_role_without_the_requirement_is_not_asked(client, kefu, settings):
     response = client.post("/login/", {"username": "kefu", "password": PASSWORD})
     assert response.url == "/workbench/"
     assert client.get("/workbench/").status_code == 200
+
+
+def test_api_gives_no_token_to_a_required_role_without_totp(api_as, jingli, settings):
+    """The API must not be a way around the mandatory two-factor of the login form."""
+    settings.STOREOPS_2FA_REQUIRED_ROLES = ["manager", "admin"]
+    tokens_before = jingli.api_tokens.count()
+    refused = api_as(None).post("/api/v1/auth/token", {"username": "jingli", "password": PASSWORD})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "auth.totp_setup_required"
+    assert jingli.api_tokens.count() == tokens_before

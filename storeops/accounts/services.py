@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,7 +18,7 @@ from storeops.accounts.permissions import AccountPerm
 from storeops.accounts.selectors import token_digest
 from storeops.audit.services import audit_record
 from storeops.core import clock
-from storeops.core.errors import Conflict, Invalid, RateLimited, Unauthorized
+from storeops.core.errors import Conflict, Forbidden, Invalid, RateLimited, Unauthorized
 from storeops.core.permissions import all_permissions, is_registered, require
 from storeops.core.roles import RoleCode
 
@@ -224,20 +226,34 @@ def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     return token, raw
 
 
+@dataclass(frozen=True)
+class LoginResult:
+    user: User
+    device: Any  # the TOTP device that was passed, or None
+    needs_totp_setup: bool  # the user's role requires two-factor and none is set up yet
+
+
+def login_verify(*, request: Any, username: str, password: str, otp: str | None) -> LoginResult:
+    """One login rule for the form and the API: password (counted by axes), then two-factor."""
+    user = credentials_check(request=request, username=username, password=password)
+    device = totp_check(user=user, code=otp)
+    return LoginResult(user, device, device is None and totp_required_for(user))
+
+
 def token_issue_for_login(
     *, request: Any, username: str, password: str, otp: str | None, name: str
 ) -> str:
-    """The API's login: password (counted by axes), two-factor, then a new token.
+    """The API's login: `login_verify`, then a new token.
 
-    A success is announced as a login (`user_logged_in`), so axes resets the failure count just
-    as the login form does, and `last_login` moves.
+    A role that must use two-factor gets no token until it is set up (on the web, where the QR
+    code is shown). A success is announced as a login (`user_logged_in`), so axes resets the
+    failure count just as the login form does, and `last_login` moves.
     """
-    from django.contrib.auth.signals import user_logged_in
-
-    user = credentials_check(request=request, username=username, password=password)
-    totp_check(user=user, code=otp)
-    _token, raw = token_create(user=user, name=name)
-    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    result = login_verify(request=request, username=username, password=password, otp=otp)
+    if result.needs_totp_setup:
+        raise Forbidden("auth.totp_setup_required", _("你的角色必须先在网页上启用两步验证"))
+    _token, raw = token_create(user=result.user, name=name)
+    user_logged_in.send(sender=result.user.__class__, request=request, user=result.user)
     return raw
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from storeops.accounts import selectors, services
 from storeops.accounts.enums import SESSION_2FA_KEY
@@ -37,22 +38,22 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.credentials_check(
-                request=request, username=data["username"], password=data["password"]
+            result = services.login_verify(
+                request=request,
+                username=data["username"],
+                password=data["password"],
+                otp=data["otp"] or None,
             )
-            device = services.totp_check(user=user, code=data["otp"] or None)
         except DomainError as exc:
             error = exc.message
             status = exc.status if exc.status == 429 else 200
             return render(
                 request, "accounts/login.html", {"form": form, "error": error}, status=status
             )
-        login(request, user)
-        if device is not None:
-            from django_otp import login as otp_login
-
-            otp_login(request, device)
-        elif services.totp_required_for(user):
+        login(request, result.user)
+        if result.device is not None:
+            otp_login(request, result.device)
+        elif result.needs_totp_setup:
             request.session[SESSION_2FA_KEY] = True
             return redirect("accounts:totp_setup")
         next_url = request.GET.get("next", "")
@@ -132,8 +133,6 @@ def totp_setup_view(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error("code", exc.message)
         else:
-            from django_otp import login as otp_login
-
             otp_login(request, device)
             request.session.pop(SESSION_2FA_KEY, None)
             messages.success(request, _("两步验证已启用"))
