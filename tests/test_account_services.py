@@ -7,6 +7,7 @@ from storeops.accounts.services import (
     store_create,
     user_create,
     user_set_language,
+    user_set_password,
     user_update_access,
 )
 from storeops.audit.models import AuditEvent
@@ -105,3 +106,42 @@ def test_demo_seed_is_idempotent(demo):
     assert AuditEvent.objects.count() == events
     assert users == len(DEMO_USERS)
     assert stores == 6
+
+
+def test_user_changes_own_password_with_the_current_one(kefu, web_as):
+    client = web_as(kefu)
+    wrong = client.post(
+        "/account/password/", {"current_password": "not-it-123", "password": "Neues-Passwort-9"}
+    )
+    assert wrong.status_code == 302
+    kefu.refresh_from_db()
+    assert kefu.check_password(PASSWORD)
+    assert not AuditEvent.objects.filter(action="accounts.user.set_password").exists()
+
+    client.post(
+        "/account/password/", {"current_password": PASSWORD, "password": "Neues-Passwort-9"}
+    )
+    kefu.refresh_from_db()
+    assert kefu.check_password("Neues-Passwort-9")
+    assert client.get("/workbench/").status_code == 200  # still signed in
+    event = AuditEvent.objects.get(action="accounts.user.set_password")
+    assert event.actor_username == "kefu"
+    assert event.after is None  # the password never enters the log
+
+
+def test_weak_password_is_refused_by_the_validators(kefu):
+    with pytest.raises(Invalid) as info:
+        user_set_password(actor=kefu, user=kefu, password="password", current_password=PASSWORD)
+    assert info.value.details == {"field": "password"}
+    kefu.refresh_from_db()
+    assert kefu.check_password(PASSWORD)
+
+
+def test_only_user_managers_set_someone_elses_password(kefu, yunying, admin):
+    with pytest.raises(Forbidden):
+        user_set_password(actor=yunying, user=kefu, password="Another-pass-77")
+    kefu.refresh_from_db()
+    assert kefu.check_password(PASSWORD)
+    user_set_password(actor=admin, user=kefu, password="Another-pass-77")
+    kefu.refresh_from_db()
+    assert kefu.check_password("Another-pass-77")

@@ -30,6 +30,19 @@ class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("界面语言"), choices=Language.choices)
 
 
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("当前密码"),
+        max_length=512,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    password = forms.CharField(
+        label=_("新密码"),
+        max_length=512,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
 class TotpConfirmForm(forms.Form):
     code = forms.CharField(label=_("验证器中的 6 位数字"), max_length=8)
 

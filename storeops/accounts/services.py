@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -170,11 +172,24 @@ def user_update_access(
 
 
 @transaction.atomic
-def user_set_password(*, actor: User, user: User, password: str) -> User:
-    if actor.pk != user.pk:
+def user_set_password(
+    *, actor: User, user: User, password: str, current_password: str | None = None
+) -> User:
+    """Set a password: one's own (the current one must be given) or, as 管理用户, anyone's.
+
+    The new password passes the validators of AUTH_PASSWORD_VALIDATORS.
+    """
+    if actor.pk == user.pk:
+        if not current_password or not user.check_password(current_password):
+            raise Invalid(
+                "user.current_password_wrong", _("当前密码不正确"), {"field": "current_password"}
+            )
+    else:
         require(actor, AccountPerm.MANAGE_USER)
-    if len(password) < 8:
-        raise Invalid("user.password_short", _("密码至少 8 位"), {"field": "password"})
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise Invalid("user.password_weak", " ".join(exc.messages), {"field": "password"}) from exc
     user.set_password(password)
     user.save(update_fields=["password"])
     audit_record(actor=actor, action="accounts.user.set_password", obj=user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -17,6 +17,7 @@ from storeops.accounts.enums import SESSION_2FA_KEY
 from storeops.accounts.forms import (
     LanguageForm,
     LoginForm,
+    PasswordChangeForm,
     StoreCreateForm,
     TokenCreateForm,
     TotpConfirmForm,
@@ -98,6 +99,26 @@ def language_view(request: HttpRequest) -> HttpResponse:
         )
         translation.activate(user.language)  # the confirmation speaks the language just chosen
         messages.success(request, _("界面语言已保存"))
+    return redirect("accounts:settings")
+
+
+@authenticated
+@require_POST
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_set_password(
+                actor=request.user,
+                user=request.user,
+                password=form.cleaned_data["password"],
+                current_password=form.cleaned_data["current_password"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            update_session_auth_hash(request, request.user)  # stay signed in here
+            messages.success(request, _("密码已修改"))
     return redirect("accounts:settings")
 
 
