@@ -244,6 +244,10 @@ SESSION_COOKIE_AGE = 12 * 3600
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("STOREOPS_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+# Addresses of our own reverse proxies: from them, the client is read from X-Forwarded-For.
+TRUSTED_PROXIES = frozenset(
+    p.strip() for p in os.environ.get("STOREOPS_TRUSTED_PROXIES", "").split(",") if p.strip()
+)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

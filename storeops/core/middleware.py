@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -12,6 +14,24 @@ from storeops.core import context
 from storeops.core.errors import DomainError
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind our own proxies (STOREOPS_TRUSTED_PROXIES)
+    the right-most X-Forwarded-For entry that is not one of them (the left ones are the client's
+    own claim and can be forged)."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = settings.TRUSTED_PROXIES
+    if remote is None or remote not in trusted:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if hop not in trusted:
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote
+    return remote
 
 
 class RequestContextMiddleware:
@@ -22,7 +42,7 @@ class RequestContextMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         token = context.begin(
             request_id=incoming if _REQUEST_ID.match(incoming) else None,
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=client_ip(request),
         )
         try:
             response = self.get_response(request)
