@@ -17,9 +17,6 @@ class DomainError(Exception):
         self.details = details
         super().__init__(self.message)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": str(self.message), "details": self.details}}
-
 
 class MissingHeader(DomainError):
     status = 400

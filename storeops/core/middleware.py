@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from storeops.core import context
@@ -55,7 +55,10 @@ class RequestContextMiddleware:
 
 
 class DomainErrorMiddleware:
-    """A DomainError raised under a page becomes an error page with its status (403, 404, 409 …)."""
+    """A DomainError raised under a page becomes an error page with its status (403, 404, 409 …).
+
+    API operations never get here: the API's own handlers (core.api) render the JSON error shape.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -66,6 +69,4 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
             return None
-        if request.path.startswith("/api/"):
-            return JsonResponse(exception.as_dict(), status=exception.status)
         return render(request, "web/error.html", {"error": exception}, status=exception.status)
