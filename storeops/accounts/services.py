@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from storeops.accounts.enums import Language, Platform
@@ -97,11 +97,13 @@ def store_create(
         require(actor, AccountPerm.MANAGE_STORE)
     if platform not in Platform.values:
         raise Invalid("store.platform_invalid", _("平台无效"), {"field": "platform"})
-    if Store.objects.filter(code=code).exists():
-        raise Conflict("store.code_taken", _("店铺编码已存在"), {"field": "code"})
-    store = Store.objects.create(
-        code=code, platform=platform, name=name, is_main_store=is_main_store
-    )
+    try:
+        with transaction.atomic():  # the unique index decides, also between two concurrent creates
+            store = Store.objects.create(
+                code=code, platform=platform, name=name, is_main_store=is_main_store
+            )
+    except IntegrityError as exc:
+        raise Conflict("store.code_taken", _("店铺编码已存在"), {"field": "code"}) from exc
     audit_record(
         actor=actor,
         action="accounts.store.create",
@@ -135,14 +137,16 @@ def user_create(
 ) -> User:
     if actor is not None:
         require(actor, AccountPerm.MANAGE_USER)
-    if User.objects.filter(username=username).exists():
-        raise Conflict("user.username_taken", _("用户名已存在"), {"field": "username"})
     user = User(username=username, first_name=first_name)
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():  # the unique index decides, also between two concurrent creates
+            user.save()
+    except IntegrityError as exc:
+        raise Conflict("user.username_taken", _("用户名已存在"), {"field": "username"}) from exc
     user.roles.set(list(roles))
     user.stores.set(list(stores))
     audit_record(actor=actor, action="accounts.user.create", obj=user, after=_user_snapshot(user))
