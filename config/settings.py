@@ -27,8 +27,13 @@ def _key_from_file(name: str, make) -> str:
     """A key kept in the data dir so a laptop install needs no configuration (0600, created once)."""
     path = DATA_DIR / name
     if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
+        try:  # created 0600 from the first byte: never readable by others, not even for a moment
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(make())
     return path.read_text().strip()
 
 
@@ -45,6 +50,7 @@ def _fernet_key() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
+ENCRYPTION_KEY_FROM_ENV = bool(os.environ.get("STOREOPS_ENCRYPTION_KEY"))
 STOREOPS_ENCRYPTION_KEY = os.environ.get("STOREOPS_ENCRYPTION_KEY") or _key_from_file(
     "encryption.key", _fernet_key
 )
@@ -74,6 +80,9 @@ INSTALLED_APPS = [
     "storeops.core",
     "storeops.audit",
     "storeops.accounts",
+    "storeops.notifications",
+    "storeops.org",
+    "storeops.governance",
     "storeops.web",
     "storeops.api",
     "storeops.demo",
