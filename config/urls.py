@@ -9,4 +9,7 @@ urlpatterns = [
     path("", include("storeops.web.urls")),
     path("", include("storeops.accounts.urls")),
     path("audit/", include("storeops.audit.urls")),
+    path("notifications/", include("storeops.notifications.urls")),
+    path("org/", include("storeops.org.urls")),
+    path("governance/", include("storeops.governance.urls")),
 ]

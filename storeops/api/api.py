@@ -11,6 +11,9 @@ from storeops.accounts.api import router as accounts_router
 from storeops.audit.api import router as audit_router
 from storeops.core.access import public
 from storeops.core.api import ChineseJSONRenderer, install_error_handlers
+from storeops.governance.api import router as governance_router
+from storeops.notifications.api import router as notifications_router
+from storeops.org.api import router as org_router
 
 api = NinjaAPI(
     title="storeops API",
@@ -49,3 +52,6 @@ def api_root(request: HttpRequest) -> Any:
 
 api.add_router("/", accounts_router)
 api.add_router("/audit", audit_router)
+api.add_router("/", notifications_router)  # /notifications, /alerts
+api.add_router("/", org_router)  # /stores/{code}/credentials, /org/...
+api.add_router("/", governance_router)  # /approvals, /obligations, /policy

@@ -1,0 +1,5 @@
+"""API of the governance app."""
+
+from ninja import Router
+
+router = Router(tags=["governance"])

@@ -1,0 +1,5 @@
+"""API of the org app."""
+
+from ninja import Router
+
+router = Router(tags=["org"])
