@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "storeops.notifications",
     "storeops.org",
     "storeops.governance",
+    "storeops.catalog",
     "storeops.web",
     "storeops.api",
     "storeops.demo",

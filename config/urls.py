@@ -12,4 +12,5 @@ urlpatterns = [
     path("notifications/", include("storeops.notifications.urls")),
     path("org/", include("storeops.org.urls")),
     path("governance/", include("storeops.governance.urls")),
+    path("catalog/", include("storeops.catalog.urls")),
 ]

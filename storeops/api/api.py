@@ -9,6 +9,7 @@ from ninja.security import SessionAuth
 from storeops.accounts.api import TokenAuth
 from storeops.accounts.api import router as accounts_router
 from storeops.audit.api import router as audit_router
+from storeops.catalog.api import router as catalog_router
 from storeops.core.access import public
 from storeops.core.api import ChineseJSONRenderer, install_error_handlers
 from storeops.governance.api import router as governance_router
@@ -55,3 +56,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/", notifications_router)  # /notifications, /alerts
 api.add_router("/", org_router)  # /stores/{code}/credentials, /org/...
 api.add_router("/", governance_router)  # /approvals, /obligations, /policy
+api.add_router("/catalog", catalog_router)
