@@ -5,3 +5,8 @@ class GovernanceConfig(AppConfig):
     name = "storeops.governance"
     label = "governance"
     verbose_name = "审批与制度"
+
+    def ready(self) -> None:
+        from storeops.governance.permissions import register
+
+        register()
