@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "storeops.web.context_processors.navigation",
+                "storeops.web.context_processors.unread_notifications",
             ],
         },
     }
@@ -239,6 +240,31 @@ else:
         "immediate": env_bool("STOREOPS_HUEY_IMMEDIATE", False),
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
+
+# --- e-mail and notification links (R4.3) -------------------------------------------------------
+# SMTP when STOREOPS_SMTP_HOST is set; otherwise the console (nothing can fail on a laptop) and,
+# unless DEBUG or STOREOPS_EMAIL_ENABLED says otherwise, no e-mail deliveries are created at all.
+STOREOPS_SMTP_HOST = os.environ.get("STOREOPS_SMTP_HOST", "")
+_email_backend = os.environ.get("STOREOPS_EMAIL_BACKEND", "")
+EMAIL_BACKEND = _email_backend or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if STOREOPS_SMTP_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = STOREOPS_SMTP_HOST or "localhost"
+EMAIL_PORT = int(os.environ.get("STOREOPS_SMTP_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("STOREOPS_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("STOREOPS_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("STOREOPS_SMTP_USE_TLS", True)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("STOREOPS_MAIL_FROM", "storeops@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+STOREOPS_EMAIL_ENABLED = env_bool(
+    "STOREOPS_EMAIL_ENABLED", bool(_email_backend or STOREOPS_SMTP_HOST) or DEBUG or TESTING
+)
+# The site's address as people open it (https://ops.example.cn): links in e-mails and robot
+# messages are made absolute with it; without it, messages carry no link.
+STOREOPS_BASE_URL = os.environ.get("STOREOPS_BASE_URL", "").rstrip("/")
 
 # --- security -----------------------------------------------------------------------------------
 HTTPS = env_bool("STOREOPS_HTTPS", not DEBUG)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from storeops.accounts.permissions import AccountPerm
 from storeops.audit.permissions import AuditPerm
+from storeops.notifications.permissions import NotificationPerm
 from storeops.web.permissions import ModulePerm
 
 
@@ -50,6 +51,8 @@ MODULES: tuple[Module, ...] = (
             NavItem(_("用户"), "accounts:user_list", AccountPerm.VIEW_USER),
             NavItem(_("角色与权限"), "accounts:role_matrix", AccountPerm.VIEW_ROLE),
             NavItem(_("网店"), "accounts:store_list", AccountPerm.MANAGE_STORE),
+            NavItem(_("通知渠道"), "notifications:channel_list", NotificationPerm.MANAGE_CHANNEL),
+            NavItem(_("投递记录"), "notifications:delivery_list", NotificationPerm.MANAGE_CHANNEL),
         ),
     ),
     Module(

@@ -10,7 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+
+from storeops.core import clock
+from storeops.notifications.selectors import alert_open_for, safe_local_url
 
 
 @dataclass
@@ -23,6 +28,24 @@ class Panel:
 
 PanelProvider = Callable[[Any], list[dict[str, Any]]]
 PROVIDERS: dict[str, list[PanelProvider]] = {"tasks": [], "approvals": [], "alerts": []}
+WORKBENCH_ALERTS = 10
+
+
+def open_alerts(user: Any) -> list[dict[str, Any]]:
+    """The open alerts I was told of (R4.3), newest first; each links to its object."""
+    inbox = reverse("notifications:inbox")
+    return [
+        {
+            "title": alert.title,
+            "url": safe_local_url(alert.url) or inbox,
+            "meta": formats.date_format(clock.local(alert.raised_at), "SHORT_DATETIME_FORMAT"),
+            "severity": alert.severity,
+        }
+        for alert in alert_open_for(actor=user)[:WORKBENCH_ALERTS]
+    ]
+
+
+PROVIDERS["alerts"].append(open_alerts)
 
 
 def workbench_panels(user: Any) -> list[Panel]:
