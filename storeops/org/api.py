@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from storeops.core.access import authenticated, requires
 from storeops.core.api import MAX_ID, PAGE_DEFAULT, PAGE_MAX, ErrorOut, keyset_page
@@ -78,7 +78,7 @@ def credential_create_api(request: HttpRequest, payload: CredentialIn, code: str
         rotation_due=payload.rotation_due,
         allowed_revealers=_users(payload.allowed_revealers, "allowed_revealers"),
     )
-    return 201, credential_out(credential)
+    return Status(201, credential_out(credential))
 
 
 @router.get(
