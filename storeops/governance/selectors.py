@@ -7,11 +7,12 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from storeops.core.errors import Conflict, DomainError, Forbidden, NotFound
+from storeops.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from storeops.core.permissions import has_perm, require
 from storeops.core.roles import RoleCode
 from storeops.governance.enums import (
@@ -273,6 +274,18 @@ def obligation_get_for_change(*, actor: Any, obligation_id: int) -> Obligation:
     if obligation is None:
         raise NotFound("obligation.not_found", _("定期任务不存在"))
     return obligation
+
+
+def owner_candidate(*, user_id: int) -> Any:
+    """An active user who may own an obligation (Invalid naming the field otherwise)."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise Invalid("obligation.owner_invalid", _("请选择在职的责任人"), {"field": "owner_id"})
+    return user
+
+
+def owner_choices() -> QuerySet[Any]:
+    return get_user_model().objects.filter(is_active=True).order_by("username")
 
 
 def obligation_for(*, kind: str, owner: Any, store: Any = None) -> Obligation | None:

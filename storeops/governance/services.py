@@ -49,6 +49,7 @@ from storeops.governance.selectors import (
 )
 from storeops.notifications.selectors import users_with_roles
 from storeops.notifications.services import alert_raise, alert_resolve, notify
+from storeops.org.selectors import contact_persons_for_user
 
 MAX_COMMENT = 2000
 MAX_EVIDENCE = 500
@@ -267,15 +268,6 @@ def approval_require(*, obj: Any, snapshot: Any) -> ApprovalRequest:
 
 
 # --- obligations ---------------------------------------------------------------------------------
-def _contact_persons(owner: Any) -> list[Any]:
-    """The 接口人 of the owner's departments (R2.5), from the org app once it provides them."""
-    try:
-        from storeops.org.selectors import contact_persons_for_user
-    except ImportError:  # the org app has not landed its selectors yet
-        return []
-    return list(contact_persons_for_user(owner))
-
-
 def _occurrence_set_status(occurrence: ObligationOccurrence, status: str) -> None:
     """The one place a period's status changes, against OCCURRENCE_TRANSITIONS."""
     if status not in OCCURRENCE_TRANSITIONS[occurrence.status]:
@@ -522,7 +514,7 @@ def occurrence_mark_overdue(*, at: dt.datetime | None = None) -> int:
                 % {"title": obligation.title, "owner": obligation.owner},
                 body=_("截止时间 %(due)s")
                 % {"due": clock.local(occurrence.due_at).strftime("%Y-%m-%d %H:%M")},
-                recipients=[obligation.owner, *_contact_persons(obligation.owner)],
+                recipients=[obligation.owner, *contact_persons_for_user(obligation.owner)],
                 url=reverse("governance:occurrence_complete", args=[occurrence.pk]),
                 obj=occurrence,
                 store=obligation.store,

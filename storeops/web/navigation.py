@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from storeops.accounts.permissions import AccountPerm
 from storeops.audit.permissions import AuditPerm
+from storeops.governance.permissions import GovernancePerm
 from storeops.notifications.permissions import NotificationPerm
 from storeops.web.permissions import ModulePerm
 
@@ -53,6 +54,9 @@ MODULES: tuple[Module, ...] = (
             NavItem(_("网店"), "accounts:store_list", AccountPerm.MANAGE_STORE),
             NavItem(_("通知渠道"), "notifications:channel_list", NotificationPerm.MANAGE_CHANNEL),
             NavItem(_("投递记录"), "notifications:delivery_list", NotificationPerm.MANAGE_CHANNEL),
+            NavItem(_("待我审批"), "governance:approval_list", ModulePerm.ORG),
+            NavItem(_("定期任务"), "governance:occurrence_list", ModulePerm.ORG),
+            NavItem(_("制度参数"), "governance:policy", GovernancePerm.VIEW_POLICY),
         ),
     ),
     Module(

@@ -15,6 +15,8 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from storeops.core import clock
+from storeops.governance.enums import OccurrenceStatus
+from storeops.governance.selectors import approval_waiting_for, occurrence_list
 from storeops.notifications.selectors import alert_open_for, safe_local_url
 
 
@@ -46,6 +48,47 @@ def open_alerts(user: Any) -> list[dict[str, Any]]:
 
 
 PROVIDERS["alerts"].append(open_alerts)
+WORKBENCH_GOVERNANCE_ROWS = 10
+
+
+def approvals_waiting(user: Any) -> list[dict[str, Any]]:
+    """Approvals whose current step I may decide (R5.1), newest first."""
+    return [
+        {
+            "title": approval.title,
+            "url": reverse("governance:approval_detail", args=[approval.pk]),
+            "meta": f"{approval.requested_by} · "
+            + formats.date_format(clock.local(approval.requested_at), "SHORT_DATETIME_FORMAT"),
+        }
+        for approval in approval_waiting_for(user).order_by("-id")[:WORKBENCH_GOVERNANCE_ROWS]
+    ]
+
+
+def obligations_due(user: Any) -> list[dict[str, Any]]:
+    """My open and overdue periodic duties (R3.2, R3.3), the most urgent first."""
+    rows = []
+    unfinished = [OccurrenceStatus.OVERDUE, OccurrenceStatus.OPEN]
+    found = occurrence_list(actor=user).filter(status__in=unfinished).order_by("due_at")
+    for occurrence in found[:WORKBENCH_GOVERNANCE_ROWS]:
+        due = formats.date_format(clock.local(occurrence.due_at), "SHORT_DATETIME_FORMAT")
+        rows.append(
+            {
+                "title": occurrence.obligation.title,
+                "url": reverse("governance:occurrence_complete", args=[occurrence.pk]),
+                "meta": (
+                    _("已逾期（%(due)s）")
+                    if occurrence.status == OccurrenceStatus.OVERDUE
+                    else _("截止 %(due)s")
+                )
+                % {"due": due},
+                "severity": "critical" if occurrence.status == OccurrenceStatus.OVERDUE else "",
+            }
+        )
+    return rows
+
+
+PROVIDERS["approvals"].append(approvals_waiting)
+PROVIDERS["tasks"].append(obligations_due)
 
 
 def workbench_panels(user: Any) -> list[Panel]:
