@@ -302,7 +302,7 @@ def open_table(source: Source, *, columns: Sequence[Column], filename: str = "")
             records, total = _xlsx_records(stream)
         else:
             records = _csv_records(stream, head)
-            total = head.count(b"\n") + 1 if len(head) < SNIFF_BYTES else None
+            total = head.rstrip(b"\r\n").count(b"\n") + 1 if len(head) < SNIFF_BYTES else None
 
     aliases = header_map(columns)
     header_line, header = 0, None
@@ -485,3 +485,26 @@ __all__ = [
     "read_all",
     "run_import",
 ]
+
+
+class TerminalProgress:
+    """A small progress bar for the import commands, on stderr and only when it is a terminal."""
+
+    def __init__(self, stream: IO[str], *, label: str = "导入", width: int = 30) -> None:
+        self.stream = stream
+        self.label = label
+        self.width = width
+        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        if total:
+            filled = min(self.width, self.width * done // max(total, 1))
+            bar = "█" * filled + "░" * (self.width - filled)
+            self.stream.write(f"\r{self.label} {bar} {done}/{total}")
+        else:
+            self.stream.write(f"\r{self.label} {done} 行")
+        if total is not None and done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
