@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -68,4 +69,222 @@ def demo_seed(*, password: str) -> SeedReport:
             stores=user_stores,
         )
         report.created_users.append(username)
+    _seed_org(stores)
     return report
+
+
+# --- org: departments, processes, positions, store profiles, duties, vault (R2.1–R2.17, R5.2) ---
+DEMO_DEPARTMENTS = (  # code, name, contact person, members
+    ("commerce", "商务部", "shangwu", ("shangwu",)),
+    ("marketing", "市场组", "shichang", ("shichang", "yingxiao")),
+    ("planning", "企划组", "qihua", ("qihua", "meigong")),
+    ("operations", "运营部", "yunying", ("yunying",)),
+    ("service", "客服部", "kefu", ("kefu", "kefu_jd")),
+    ("warehouse", "仓库", "cangku", ("cangku",)),
+    ("finance", "财务部", "caiwu", ("caiwu",)),
+)
+DEMO_PROCESSES = (  # from, to, title, what is handed over
+    ("commerce", "planning", "新品资料", "新产品、新技术资料与图片，企划组整理成发布稿件（R4.1）"),
+    ("marketing", "planning", "名称价格客服信息", "现行产品名称、价格和客服信息的变更（R4.1）"),
+    ("operations", "warehouse", "发货", "审核通过的订单交仓库配货、核对、打包、发货（R2.9）"),
+    ("service", "finance", "退款", "售后确认的退款申请交财务审核并退款（R2.10、R2.16）"),
+)
+DEMO_POSITIONS = (  # name, department, base pay, commission rate, members, duties, qualifications
+    (
+        "运营专员",
+        "operations",
+        "6000.00",
+        "0.0100",
+        ("yunying",),
+        "建设、运行和维护网店；审核营销推广方案；指导检查各网店运营。",
+        "一年以上电商运营经验。",
+    ),
+    (
+        "客服专员",
+        "service",
+        "4500.00",
+        "0.0150",
+        ("kefu", "kefu_jd"),
+        "旺旺在线接待；交易处理；每周盘点一次商品；处理售后反馈。",
+        "普通话标准，打字每分钟 60 字以上。",
+    ),
+    (
+        "企划专员",
+        "planning",
+        "5500.00",
+        "0.0050",
+        ("qihua",),
+        "整理各部门信息并编成发布稿件；维护网店与公司商城。",
+        "熟悉各平台规则。",
+    ),
+    (
+        "美工",
+        "planning",
+        "5500.00",
+        "0.0000",
+        ("meigong",),
+        "商品拍照与图片处理；店铺招牌、促销区与广告设计。",
+        "熟练使用 Photoshop。",
+    ),
+    (
+        "市场专员",
+        "marketing",
+        "5000.00",
+        "0.0100",
+        ("shichang", "yingxiao"),
+        "策划软营销、硬广告与店内促销；市场调查。",
+        "市场营销相关经验。",
+    ),
+    ("商务专员", "commerce", "5500.00", "0.0050", ("shangwu",), "提供新品与新技术资料。", ""),
+    (
+        "仓管员",
+        "warehouse",
+        "4000.00",
+        "0.0000",
+        ("cangku",),
+        "配货、核对、按打包规范打包、安排快递取件。",
+        "细心，能适应旺季加班。",
+    ),
+    (
+        "财务专员",
+        "finance",
+        "5000.00",
+        "0.0000",
+        ("caiwu",),
+        "及时对账、审核进账金额、财务对接。",
+        "会计从业经验。",
+    ),
+)
+DEMO_PROFILES = {
+    "tb-main": (
+        "家用照明灯具，爆款优先上线",
+        "25-40 岁城市家庭，自住装修为主",
+        "中端价位，主推 99-399 元",
+        "节能护眼与简约设计",
+        "七天无理由、破损包赔、一年质保",
+    ),
+    "tm-flagship": (
+        "品牌全系列",
+        "注重品牌与品质的客户",
+        "与官方价格一致",
+        "品牌故事与新品首发",
+        "天猫官方售后，一年质保",
+    ),
+    "jd-main": (
+        "适合京东物流的标准品",
+        "追求快速送达的客户",
+        "中端价位",
+        "次日达",
+        "京东配送与上门退换",
+    ),
+}
+# policy id → (owner, department code); items listed in DEMO_DUTY_EXCEPTIONS override it.
+DEMO_DUTY_OWNERS = {
+    "R2.1": ("jingli", None),
+    "R2.2": ("yunying", "operations"),
+    "R2.3": ("qihua", "planning"),
+    "R2.4": ("yunying", "operations"),
+    "R2.5": ("jingli", None),
+    "R2.6": ("jingli", None),
+    "R2.7": ("qihua", "planning"),
+    "R2.8": ("kefu", "service"),
+    "R2.9": ("cangku", "warehouse"),
+    "R2.10": ("kefu", "service"),
+    "R2.11": ("kefu", "service"),
+    "R2.12": ("yingxiao", "marketing"),
+    "R2.13": ("yingxiao", "marketing"),
+    "R2.14": ("yunying", "operations"),
+    "R2.16": ("caiwu", "finance"),
+}
+DEMO_DUTY_EXCEPTIONS = {
+    ("R2.3", "店铺招牌"): ("meigong", "planning"),
+    ("R2.7", "商品拍照"): ("meigong", "planning"),
+    ("R2.11", "统计分析，决策支持"): ("yunying", "operations"),
+    ("R2.16", "库存预警"): ("cangku", "warehouse"),
+    ("R2.4", "企业博客"): (None, None),  # left open: the 系统管理员 sees the alert
+}
+
+
+def _seed_org(stores: dict[str, Store]) -> None:
+    import datetime as dt
+    import secrets
+
+    from storeops.core import clock
+    from storeops.org import services as org
+    from storeops.org.models import (
+        Company,
+        Department,
+        DepartmentProcess,
+        Duty,
+        Position,
+        StoreCredential,
+        StoreProfile,
+    )
+
+    users = {u.username: u for u in User.objects.all()}
+    admin = users["admin"]
+    if not Company.objects.exists():
+        org.company_set_name(actor=None, name=COMPANY)
+    for order, (code, name, contact, members) in enumerate(DEMO_DEPARTMENTS):
+        if not Department.objects.filter(code=code).exists():
+            org.department_create(
+                actor=None,
+                code=code,
+                name=name,
+                contact_person=users.get(contact),
+                members=[users[m] for m in members if m in users],
+                sort_order=order,
+            )
+    departments = {d.code: d for d in Department.objects.all()}
+    for source, target, title, handover in DEMO_PROCESSES:
+        if not DepartmentProcess.objects.filter(title=title).exists():
+            org.process_create(
+                actor=None,
+                from_department=departments[source],
+                to_department=departments[target],
+                title=title,
+                handover=handover,
+            )
+    for name, dept, base, rate, members, duties, quals in DEMO_POSITIONS:
+        if not Position.objects.filter(name=name).exists():
+            org.position_create(
+                actor=None,
+                name=name,
+                department=departments[dept],
+                duties=duties,
+                qualifications=quals,
+                base_pay=Decimal(base),
+                commission_rate=Decimal(rate),
+                members=[users[m] for m in members if m in users],
+            )
+    for code, texts in DEMO_PROFILES.items():
+        if code in stores and not StoreProfile.objects.filter(store=stores[code]).exists():
+            profile = StoreProfile(store=stores[code])
+            org.store_profile_update(
+                actor=None, profile=profile, **dict(zip(org.PROFILE_FIELDS, texts, strict=True))
+            )
+    org.duty_seed()
+    for duty in Duty.objects.filter(owner__isnull=True, department__isnull=True, notes=""):
+        owner, dept = DEMO_DUTY_EXCEPTIONS.get(
+            (duty.policy_id, duty.item), DEMO_DUTY_OWNERS.get(duty.policy_id, (None, None))
+        )
+        if owner is not None:
+            org.duty_update(
+                actor=admin,
+                duty=duty,
+                owner=users.get(owner),
+                department=departments.get(dept) if dept else None,
+            )
+    org.duty_owner_check()
+    today = clock.business_date()
+    for code in ("tb-main", "tm-flagship", "jd-main"):
+        if code in stores and not StoreCredential.objects.filter(store=stores[code]).exists():
+            org.credential_create(
+                actor=admin,
+                store=stores[code],
+                name="主账号",
+                login=f"glt_{code.replace('-', '_')}",
+                secret=secrets.token_urlsafe(12),
+                custodian=users.get("yunying"),
+                rotation_due=today + dt.timedelta(days=60),
+            )

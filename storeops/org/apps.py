@@ -15,4 +15,8 @@ class OrgConfig(AppConfig):
 
         register()
         crypto.register_encrypted_field("org.StoreCredential", "secret_encrypted")
+        # The robots' webhook URL and signing secret are encrypted too: a key rotation must
+        # rewrite them as well (registering twice is harmless, should notifications do it itself).
+        crypto.register_encrypted_field("notifications.Channel", "webhook_url_encrypted")
+        crypto.register_encrypted_field("notifications.Channel", "secret_encrypted")
         post_migrate.connect(seed_duties_after_migrate, sender=self)
