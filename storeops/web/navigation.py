@@ -12,6 +12,7 @@ from storeops.accounts.permissions import AccountPerm
 from storeops.audit.permissions import AuditPerm
 from storeops.governance.permissions import GovernancePerm
 from storeops.notifications.permissions import NotificationPerm
+from storeops.org.permissions import OrgPerm
 from storeops.web.permissions import ModulePerm
 
 
@@ -33,7 +34,14 @@ class Module:
 
 
 MODULES: tuple[Module, ...] = (
-    Module("store_building", _("网店建设"), "🏬", ModulePerm.STORE_BUILDING, "R2.1–R2.4"),
+    Module(
+        "store_building",
+        _("网店建设"),
+        "🏬",
+        ModulePerm.STORE_BUILDING,
+        "R2.1–R2.4",
+        (NavItem(_("网店定位"), "org:store_profile_index", ModulePerm.STORE_BUILDING),),
+    ),
     Module("catalog", _("商品与内容"), "📦", ModulePerm.CATALOG, "R2.7, R3.3–R3.5, R4.1–R4.2"),
     Module("orders", _("订单"), "🧾", ModulePerm.ORDERS, "R2.8"),
     Module("fulfillment", _("配货发货"), "🚚", ModulePerm.FULFILLMENT, "R2.9"),
@@ -57,6 +65,10 @@ MODULES: tuple[Module, ...] = (
             NavItem(_("待我审批"), "governance:approval_list", ModulePerm.ORG),
             NavItem(_("定期任务"), "governance:occurrence_list", ModulePerm.ORG),
             NavItem(_("制度参数"), "governance:policy", GovernancePerm.VIEW_POLICY),
+            NavItem(_("部门与接口人"), "org:department_list", ModulePerm.ORG),
+            NavItem(_("岗位与薪酬"), "org:position_list", ModulePerm.ORG),
+            NavItem(_("职责矩阵"), "org:duty_list", ModulePerm.ORG),
+            NavItem(_("后台账号保管"), "org:credential_overview", OrgPerm.VIEW_CREDENTIAL),
         ),
     ),
     Module(

@@ -18,6 +18,7 @@ from storeops.core import clock
 from storeops.governance.enums import OccurrenceStatus
 from storeops.governance.selectors import approval_waiting_for, occurrence_list
 from storeops.notifications.selectors import alert_open_for, safe_local_url
+from storeops.org.selectors import duties_of, positions_awaiting_ack
 
 
 @dataclass
@@ -89,6 +90,35 @@ def obligations_due(user: Any) -> list[dict[str, Any]]:
 
 PROVIDERS["approvals"].append(approvals_waiting)
 PROVIDERS["tasks"].append(obligations_due)
+
+
+def positions_to_acknowledge(user: Any) -> list[dict[str, Any]]:
+    """R2.6: the duties and pay of my position changed (or are new to me): confirm them."""
+    return [
+        {
+            "title": _("请确认岗位职责与薪酬：%(name)s") % {"name": position.name},
+            "url": reverse("org:position_detail", args=[position.pk]),
+            "meta": _("第 %(v)s 版") % {"v": position.version},
+        }
+        for position in positions_awaiting_ack(user=user)
+    ]
+
+
+def my_duties(user: Any) -> list[dict[str, Any]]:
+    """R2.17 分工负责: the task items of the matrix I am the 责任人 of."""
+    url = reverse("org:duty_list")
+    return [
+        {
+            "title": _("我的职责：%(item)s") % {"item": duty.item},
+            "url": f"{url}?owner={user.pk}#duty-{duty.pk}",
+            "meta": f"{duty.policy_id} {duty.category}",
+        }
+        for duty in duties_of(user=user)
+    ]
+
+
+PROVIDERS["tasks"].append(positions_to_acknowledge)
+PROVIDERS["tasks"].append(my_duties)
 
 
 def workbench_panels(user: Any) -> list[Panel]:
