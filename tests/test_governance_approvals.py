@@ -75,7 +75,9 @@ def test_approve_then_require_passes_for_exactly_that_snapshot(yunying, jingli, 
     # the same content in another key order is the same snapshot
     reordered = {"图片": ["a.jpg", "b.jpg"], "价格": Decimal("99.90"), "标题": "春季上新"}
     assert approval_require(obj=shop, snapshot=reordered) == approval
-    assert AuditEvent.objects.filter(action="governance.approval.approve", actor=jingli).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="governance.approval.approve", actor=jingli).count() == 1
+    )
     done = Notification.objects.get(recipient=yunying, kind="governance.approval_decided")
     assert done.title == "审批已通过：首页改版"
 
@@ -246,9 +248,7 @@ def test_misuse_is_a_programming_error(yunying, shop):
     with pytest.raises(ValueError, match="either"):
         approval_request(actor=yunying, obj=shop, snapshot={}, title="x")
     with pytest.raises(ValueError, match="RoleCode"):
-        approval_request(
-            actor=yunying, obj=shop, snapshot={}, title="x", approver_roles=["boss"]
-        )
+        approval_request(actor=yunying, obj=shop, snapshot={}, title="x", approver_roles=["boss"])
     with pytest.raises(ValueError, match="requesting user"):
         approval_request(actor=None, obj=shop, snapshot={}, title="x", approver_roles=["admin"])
     assert ApprovalRequest.objects.count() == 0

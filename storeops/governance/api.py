@@ -3,7 +3,7 @@
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from storeops.accounts.selectors import store_get
 from storeops.core.access import authenticated, requires
@@ -231,7 +231,7 @@ def obligation_create_api(request: HttpRequest, payload: ObligationIn) -> Any:
         store=store,
         description=payload.description,
     )
-    return 201, obligation_out(obligation)
+    return Status(201, obligation_out(obligation))
 
 
 # --- policy settings -----------------------------------------------------------------------------
