@@ -58,7 +58,16 @@ def absolute_link(url: str) -> str:
 def webhook_display(url: str) -> str:
     """The webhook without its query string (where the robot's access key sits)."""
     parts = urllib.parse.urlsplit(url)
-    shown = urllib.parse.urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", ""))
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port:
+        host = f"{host}:{port}"
+    shown = urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))  # no user:password@
     return shown + ("?…" if parts.query else "")
 
 

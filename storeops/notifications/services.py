@@ -238,7 +238,11 @@ def notification_mark_all_read(*, actor: Any) -> int:
 # --- robot channels -------------------------------------------------------------------------------
 def _clean_webhook(url: str) -> str:
     url = (url or "").strip()
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port out of range
+    except ValueError:
+        parts = urllib.parse.urlsplit("")
     if len(url) > 2000 or parts.scheme not in {"http", "https"} or not parts.hostname:
         raise Invalid(
             "channel.webhook_invalid",
@@ -559,7 +563,7 @@ def delivery_attempt(*, delivery_id: int) -> int | None:
         mine.update(
             status=DeliveryStatus.PENDING,
             last_error=error,
-            next_attempt_at=clock.now() + dt.timedelta(seconds=delay),
+            next_attempt_at=now + dt.timedelta(seconds=delay),  # from the attempt's start,
         )
         return delay
     mine.update(
