@@ -70,7 +70,70 @@ def demo_seed(*, password: str) -> SeedReport:
         )
         report.created_users.append(username)
     _seed_org(stores)
+    _seed_governance()
     return report
+
+
+# --- governance: the policy's recurring duties (R3.2, R3.3, R2.16, R2.12) ------------------------
+DEMO_OBLIGATIONS = (  # kind, owner, title, policy id, schedule, due hours, description
+    (
+        "inventory.stocktake",
+        "kefu",
+        "每周盘点",
+        "R3.2",
+        "0 9 * * 1",
+        168,
+        "客服每周对每个商品盘点一次，记录库存，发现缺货及时报告。",
+    ),
+    (
+        "catalog.copy_refresh",
+        "qihua",
+        "商品文案与图片半月更新",
+        "R3.3",
+        "every 15 days from 2026-01-01 09:00",
+        360,
+        "商品介绍、商品图片和卖点文案每半个月更新一次。",
+    ),
+    (
+        "finance.reconciliation",
+        "caiwu",
+        "及时对账",
+        "R2.16",
+        "0 10 * * 1",
+        168,
+        "核对上周各平台结算与订单，审核进账金额。",
+    ),
+    (
+        "marketing.soft_review",
+        "yingxiao",
+        "软营销复盘",
+        "R2.12",
+        "0 9 1 * *",
+        672,
+        "回看上月软营销活动的数据，总结策划与执行。",
+    ),
+)
+
+
+def _seed_governance() -> None:
+    """The recurring duties as obligations; creating one opens its current period."""
+    from storeops.governance.selectors import obligation_for
+    from storeops.governance.services import obligation_create
+
+    users = {u.username: u for u in User.objects.all()}
+    for kind, owner, title, policy_id, schedule, due_hours, description in DEMO_OBLIGATIONS:
+        if obligation_for(kind=kind, owner=users[owner]) is not None:
+            continue
+        obligation_create(
+            actor=None,
+            title=title,
+            owner=users[owner],
+            schedule=schedule,
+            due_hours=due_hours,
+            policy_id=policy_id,
+            description=description,
+            kind=kind,
+        )
 
 
 # --- org: departments, processes, positions, store profiles, duties, vault (R2.1–R2.17, R5.2) ---
