@@ -298,7 +298,9 @@ def test_secret_is_in_no_response_log_export_or_audit(demo, admin, shenji, web_a
         bodies.append(api.get(URL.format(code="tb-main")))
         bodies.append(patch(api, URL.format(code="tb-main") + f"/{cid}", {"secret": SECRET}))
         bodies.append(
-            api.post(URL.format(code="tb-main"), {"name": "测试账号", "login": "g", "secret": SECRET})
+            api.post(
+                URL.format(code="tb-main"), {"name": "测试账号", "login": "g", "secret": SECRET}
+            )
         )
         revealed = api.post(URL.format(code="tb-main") + f"/{cid}/reveal")
         assert revealed.json() == {"secret": SECRET}
