@@ -139,6 +139,9 @@ def test_bad_input(api_as, jingli, approval):
     assert client.get(f"/api/v1/approvals/{2**60}").status_code == 422
     too_long = client.post(f"/api/v1/approvals/{approval.pk}/approve", {"comment": "x" * 2001})
     assert too_long.status_code == 422
+    nul = client.post(f"/api/v1/approvals/{approval.pk}/reject", {"comment": "a\x00b"})
+    assert nul.status_code == 422
+    assert nul.json()["error"]["details"] == {"field": "comment"}
 
 
 # --- pages ---------------------------------------------------------------------------------------

@@ -56,6 +56,14 @@ MAX_EVIDENCE = 500
 MAX_DUE_HOURS = 24 * 366
 
 
+def _text(value: Any, *, field: str) -> str:
+    """Stripped text; a NUL character (which PostgreSQL cannot store) is invalid input."""
+    text = (value or "").strip()
+    if "\x00" in text:
+        raise Invalid("text.invalid_character", _("包含无效字符"), {"field": field})
+    return text
+
+
 # --- approvals -----------------------------------------------------------------------------------
 def _approval_set_status(approval: ApprovalRequest, status: str) -> None:
     """The one place a request's status changes, against APPROVAL_TRANSITIONS."""
@@ -128,7 +136,7 @@ def approval_request(
     step_roles = [_role_list(roles) for roles in (steps or [approver_roles])]
     if store is not None and not actor.works_in(store):
         raise NotFound("approval.store_not_found", _("对象不存在"))
-    title = (title or "").strip()
+    title = _text(title, field="title")
     if not title:
         raise Invalid("approval.title_required", _("请填写审批标题"), {"field": "title"})
     object_type, object_id = object_ref(obj)
@@ -177,7 +185,7 @@ def approval_decide(
 ) -> ApprovalRequest:
     """Approve or reject the current step. The row is locked, so two approvers deciding the same
     step at once give one decision and one refusal. A rejection needs a comment."""
-    comment = (comment or "").strip()
+    comment = _text(comment, field="comment")
     if len(comment) > MAX_COMMENT:
         raise Invalid("approval.comment_too_long", _("意见太长"), {"field": "comment"})
     if not approve and not comment:
@@ -285,7 +293,7 @@ def _alert_key(occurrence: ObligationOccurrence) -> str:
 def _validated(
     *, title: str, owner: Any, schedule: str, due_hours: Any, policy_id: str, store: Any
 ) -> dict[str, Any]:
-    title = (title or "").strip()
+    title = _text(title, field="title")
     if not title or len(title) > 200:
         raise Invalid("obligation.title_invalid", _("名称须为 1–200 个字"), {"field": "title"})
     try:
@@ -306,7 +314,7 @@ def _validated(
         raise Invalid("obligation.owner_invalid", _("请选择在职的责任人"), {"field": "owner"})
     if store is not None and not owner.works_in(store):
         raise Invalid("obligation.owner_not_in_store", _("责任人不负责该店铺"), {"field": "owner"})
-    policy_id = (policy_id or "").strip()
+    policy_id = _text(policy_id, field="policy_id")
     if len(policy_id) > 20:
         raise Invalid("obligation.policy_id_invalid", _("制度条款编号太长"), {"field": "policy_id"})
     return {
@@ -400,7 +408,7 @@ def obligation_create(
     now = clock.now()
     obligation = Obligation.objects.create(
         **fields,
-        description=description or "",
+        description=_text(description, field="description"),
         kind=(kind or "")[:64],
         created_at=now,
         updated_at=now,
@@ -445,7 +453,7 @@ def obligation_update(
     before = _obligation_snapshot(obligation)
     for name, value in fields.items():
         setattr(obligation, name, value)
-    obligation.description = description or ""
+    obligation.description = _text(description, field="description")
     obligation.is_active = bool(is_active)
     obligation.updated_at = clock.now()
     obligation.save()
@@ -540,7 +548,7 @@ def occurrence_complete(
         require(actor, GovernancePerm.MANAGE_OBLIGATION, store=obligation.store)
     elif obligation.store_id is not None and not actor.works_in(obligation.store_id):
         raise NotFound("occurrence.not_found", _("定期任务不存在"))
-    evidence = (evidence or "").strip()
+    evidence = _text(evidence, field="evidence")
     if not evidence:
         raise Invalid(
             "occurrence.evidence_required", _("请填写完成凭证（链接或说明）"), {"field": "evidence"}
@@ -585,6 +593,8 @@ def _policy_parse(spec: Any, value: Any) -> int | Decimal:
     except (InvalidOperation, ValueError) as exc:
         raise wrong from exc
     if not number.is_finite():
+        raise wrong
+    if not spec.minimum <= number <= spec.maximum:
         raise wrong
     if spec.kind is int:
         if number != number.to_integral_value():
