@@ -28,7 +28,7 @@ from storeops.audit.models import AuditEvent
 from storeops.core import clock
 from storeops.notifications import services
 from storeops.notifications.enums import ChannelKind, DeliveryStatus, DeliveryVia, Severity
-from storeops.notifications.models import Delivery
+from storeops.notifications.models import Alert, Delivery
 from storeops.notifications.services import (
     BACKOFF_SECONDS,
     MAX_ATTEMPTS,
@@ -298,6 +298,10 @@ def test_always_failing_robot_ends_failed_after_the_last_attempt(
     assert delivery.next_attempt_at is None
     assert len(server.received) == MAX_ATTEMPTS
     assert WEBHOOK_KEY not in delivery.last_error
+    # 系统管理员 is told on the 工作台, once however many deliveries fail
+    failure = Alert.objects.get(dedupe_key=services.DELIVERY_FAILED_KEY, resolved_at__isnull=True)
+    assert list(failure.notifications.values_list("recipient__username", flat=True)) == ["admin"]
+    assert failure.url == "/notifications/deliveries/?status=failed"
 
     page = web_as(admin).get("/notifications/deliveries/", {"status": "failed"})
     assert page.status_code == 200
@@ -342,6 +346,11 @@ def test_a_failed_delivery_is_retried_by_the_admin_audited(
     assert event.object_id == str(delivery.pk)
     assert event.before["status"] == "failed"
     assert event.after == {"status": "pending", "attempts": 0}
+    # nothing failed any more: the administrators' alert is resolved
+    assert not Alert.objects.filter(
+        dedupe_key=services.DELIVERY_FAILED_KEY, resolved_at__isnull=True
+    ).exists()
+    assert Alert.objects.filter(dedupe_key=services.DELIVERY_FAILED_KEY).count() == 1
 
 
 def test_only_a_failed_delivery_can_be_retried(

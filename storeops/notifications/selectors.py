@@ -27,6 +27,17 @@ def users_with_roles(role_codes: Iterable[str], *, store: Any = None) -> QuerySe
     return users.distinct().order_by("id")
 
 
+def users_with_permission(codename: str) -> QuerySet[Any]:
+    """Active users whose roles grant this permission (the matrix is data, roles may change)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(roles__grants__codename=str(codename)) | Q(is_superuser=True))
+        .distinct()
+        .order_by("id")
+    )
+
+
 def inbox_list(*, actor: Any, unread_only: bool = False) -> QuerySet[Notification]:
     items = Notification.objects.filter(recipient=actor)
     if unread_only:

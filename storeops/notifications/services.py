@@ -39,11 +39,12 @@ from storeops.notifications.enums import (
 )
 from storeops.notifications.models import Alert, Channel, Delivery, Notification
 from storeops.notifications.permissions import NotificationPerm
-from storeops.notifications.selectors import channels_for_alert
+from storeops.notifications.selectors import channels_for_alert, users_with_permission
 
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "storeops.notifications.tasks.delivery_send_task"
+DELIVERY_FAILED_KEY = "notifications.delivery_failed"
 # Delay before attempt 2, 3, …: the wait grows so a robot that is down for an hour is not hammered.
 BACKOFF_SECONDS = (30, 120, 480, 1800, 7200)
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
@@ -558,7 +559,8 @@ def delivery_attempt(*, delivery_id: int) -> int | None:
             error,
         )
         if delay is None:
-            mine.update(status=DeliveryStatus.FAILED, last_error=error, next_attempt_at=None)
+            if mine.update(status=DeliveryStatus.FAILED, last_error=error, next_attempt_at=None):
+                _tell_administrators_of_failure()
             return None
         mine.update(
             status=DeliveryStatus.PENDING,
@@ -569,7 +571,28 @@ def delivery_attempt(*, delivery_id: int) -> int | None:
     mine.update(
         status=DeliveryStatus.SENT, sent_at=clock.now(), last_error="", next_attempt_at=None
     )
+    _resolve_failure_alert_if_clear()
     return None
+
+
+def _tell_administrators_of_failure() -> None:
+    """One open alert for 系统管理员 while any delivery has failed (raised again it stays one;
+    a failed delivery of this alert itself therefore loops no further)."""
+    alert_raise(
+        kind=DELIVERY_FAILED_KEY,
+        title=_("有通知投递失败，请查看投递记录"),
+        recipients=users_with_permission(NotificationPerm.MANAGE_CHANNEL),
+        url="/notifications/deliveries/?status=failed",
+        dedupe_key=DELIVERY_FAILED_KEY,
+    )
+
+
+def _resolve_failure_alert_if_clear() -> None:
+    if (
+        Alert.objects.filter(dedupe_key=DELIVERY_FAILED_KEY, resolved_at__isnull=True).exists()
+        and not Delivery.objects.filter(status=DeliveryStatus.FAILED).exists()
+    ):
+        alert_resolve(dedupe_key=DELIVERY_FAILED_KEY)
 
 
 def deliveries_requeue_due(*, limit: int = 500) -> list[int]:
@@ -580,9 +603,10 @@ def deliveries_requeue_due(*, limit: int = 500) -> list[int]:
     """
     now = clock.now()
     stale = Delivery.objects.filter(status=DeliveryStatus.SENDING, next_attempt_at__lte=now)
-    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+    if stale.filter(attempts__gte=MAX_ATTEMPTS).update(
         status=DeliveryStatus.FAILED, last_error=_("发送中断（超时）"), next_attempt_at=None
-    )
+    ):
+        _tell_administrators_of_failure()
     stale.filter(attempts__lt=MAX_ATTEMPTS).update(
         status=DeliveryStatus.PENDING, last_error=_("发送中断（超时）"), next_attempt_at=now
     )
