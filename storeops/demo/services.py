@@ -70,6 +70,7 @@ def demo_seed(*, password: str) -> SeedReport:
         )
         report.created_users.append(username)
     _seed_org(stores)
+    _seed_catalog(stores)
     _seed_governance()
     return report
 
@@ -134,6 +135,13 @@ def _seed_governance() -> None:
             description=description,
             kind=kind,
         )
+
+
+def _seed_catalog(stores: dict[str, Store]) -> None:
+    """Categories, ~30 products with SKUs, combos, listings, mappings, images, descriptions."""
+    from storeops.demo.catalog_seed import seed_catalog
+
+    seed_catalog(users={u.username: u for u in User.objects.all()}, stores=stores)
 
 
 # --- org: departments, processes, positions, store profiles, duties, vault (R2.1–R2.17, R5.2) ---
