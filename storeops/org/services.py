@@ -790,7 +790,9 @@ def duty_update(
 ) -> Duty:
     """R2.17 分工负责: assign the 责任人 and department of a task item."""
     require(actor, OrgPerm.MANAGE_DUTY)
-    duty = Duty.objects.select_for_update().select_related("owner", "department").get(pk=duty.pk)
+    # No select_related under the lock: on PostgreSQL a row re-read after waiting for the lock
+    # would come back with the joined owner of the old snapshot.
+    duty = Duty.objects.select_for_update().get(pk=duty.pk)
     before = _duty_snapshot(duty)
     if owner is not UNSET:
         if owner is not None and not owner.is_active:
