@@ -13,4 +13,6 @@ urlpatterns = [
     path("org/", include("storeops.org.urls")),
     path("governance/", include("storeops.governance.urls")),
     path("catalog/", include("storeops.catalog.urls")),
+    path("content/", include("storeops.content.urls")),
+    path("compliance/", include("storeops.compliance.urls")),
 ]

@@ -10,6 +10,8 @@ from storeops.accounts.api import TokenAuth
 from storeops.accounts.api import router as accounts_router
 from storeops.audit.api import router as audit_router
 from storeops.catalog.api import router as catalog_router
+from storeops.compliance.api import router as compliance_router
+from storeops.content.api import router as content_router
 from storeops.core.access import public
 from storeops.core.api import ChineseJSONRenderer, install_error_handlers
 from storeops.governance.api import router as governance_router
@@ -57,3 +59,5 @@ api.add_router("/", notifications_router)  # /notifications, /alerts
 api.add_router("/", org_router)  # /stores/{code}/credentials, /org/...
 api.add_router("/", governance_router)  # /approvals, /obligations, /policy
 api.add_router("/catalog", catalog_router)
+api.add_router("/compliance", compliance_router)
+api.add_router("/content", content_router)

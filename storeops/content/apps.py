@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ContentConfig(AppConfig):
+    name = "storeops.content"
+    label = "content"
+    verbose_name = "内容发布"
