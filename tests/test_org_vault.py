@@ -385,3 +385,26 @@ def test_rotation_overdue_without_custodian_goes_to_admins(admin, stores):
     assert set(
         Notification.objects.filter(alert=alert).values_list("recipient__username", flat=True)
     ) == {"admin"}
+
+
+def test_reveal_page_shows_the_secret_once_and_is_not_cached(admin, cred, web_as):
+    client = web_as(admin)
+    listing = client.get("/org/stores/tb-main/credentials/").content.decode()
+    assert "显示密码" in listing
+    assert "data-confirm" in listing
+    assert SECRET not in listing
+    assert client.get(f"/org/stores/tb-main/credentials/{cred.pk}/reveal/").status_code == 405
+    page = client.post(f"/org/stores/tb-main/credentials/{cred.pk}/reveal/")
+    assert page.status_code == 200
+    assert SECRET in page.content.decode()
+    assert "no-store" in page["Cache-Control"]
+    assert len(_events("org.credential.reveal")) == 1
+
+
+def test_overview_page_lists_my_stores_credentials(yunying, kefu, kefu_jd, cred, web_as):
+    page = web_as(yunying).get("/org/credentials/").content.decode()
+    assert "淘宝主账号" in page
+    assert "glt_tb" in page
+    assert SECRET not in page
+    assert web_as(kefu).get("/org/credentials/").status_code == 403
+    assert web_as(kefu_jd).get("/org/stores/tb-main/credentials/").status_code == 404

@@ -28,13 +28,15 @@ from storeops.org.schemas import (
 
 router = Router(tags=["org"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-CODE = Path(..., min_length=1, max_length=40)
+CODE = Path(..., min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
 ID = Path(..., ge=1, le=MAX_ID)
 
 
 def _user(username: str | None, field: str) -> Any:
     if not username:
         return None
+    if "\x00" in username:
+        raise Invalid("user.not_found", "用户不存在", {"field": field})
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
         raise Invalid("user.not_found", "用户不存在", {"field": field, "username": username})
@@ -195,7 +197,7 @@ def duty_list_api(
 ) -> Any:
     owner_id = None
     if owner:
-        found = get_user_model().objects.filter(username=owner).first()
+        found = get_user_model().objects.filter(username=owner.replace("\x00", "")).first()
         owner_id = found.pk if found else -1
     rows, next_cursor = keyset_page(
         selectors.duty_list(

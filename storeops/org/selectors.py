@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from storeops.accounts.models import Store
 from storeops.core.errors import NotFound
 from storeops.core.permissions import has_perm, require
+from storeops.org.enums import DutyModule
 from storeops.org.models import (
     Company,
     Department,
@@ -121,7 +122,7 @@ def position_ack_status(*, actor: Any, position: Position) -> list[dict[str, Any
 # --- store profiles ------------------------------------------------------------------------------
 def store_for_actor(*, actor: Any, code: str) -> Store:
     """A store the actor works in, else 404."""
-    store = Store.objects.filter(code=code).first()
+    store = Store.objects.filter(code=code).first() if "\x00" not in code else None
     if store is None or not actor.works_in(store):
         raise NotFound("store.not_found", "店铺不存在", {"store": code})
     return store
@@ -150,6 +151,8 @@ def duty_list(
 ) -> QuerySet[Duty]:
     duties = Duty.objects.select_related("owner", "department")
     if module:
+        if module not in DutyModule.values:
+            return duties.none()
         duties = duties.filter(module=module)
     if owner_id:
         duties = duties.filter(owner_id=owner_id)

@@ -62,8 +62,14 @@ def _credential_snapshot(credential: StoreCredential) -> dict[str, Any]:
     }
 
 
+def _no_nul(value: str, *, field: str) -> str:
+    if "\x00" in value:  # PostgreSQL text cannot hold it; never meaningful in a form
+        raise Invalid("invalid", _("含有无效字符"), {"field": field})
+    return value
+
+
 def _check_text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
-    value = (value or "").strip()
+    value = _no_nul((value or "").strip(), field=field)
     if required and not value:
         raise Invalid("invalid", _("此项必填"), {"field": field})
     if len(value) > max_length:
@@ -652,7 +658,7 @@ def store_profile_update(*, actor: Any, profile: StoreProfile, **fields: str) ->
     for name, value in fields.items():
         if value is None:
             continue
-        value = str(value).strip()
+        value = _no_nul(str(value).strip(), field=name)
         if len(value) > PROFILE_MAX:
             raise Invalid("invalid", _("内容过长"), {"field": name, "max_length": PROFILE_MAX})
         setattr(profile, name, value)
@@ -803,6 +809,7 @@ def duty_update(
     if notes is not None:
         if len(notes) > 2000:
             raise Invalid("invalid", _("内容过长"), {"field": "notes", "max_length": 2000})
+        _no_nul(notes, field="notes")
         duty.notes = notes.strip()
     duty.save()
     after = _duty_snapshot(duty)

@@ -40,7 +40,10 @@ MODULES: tuple[Module, ...] = (
         "🏬",
         ModulePerm.STORE_BUILDING,
         "R2.1–R2.4",
-        (NavItem(_("网店定位"), "org:store_profile_index", ModulePerm.STORE_BUILDING),),
+        (
+            NavItem(_("网店定位"), "org:store_profile_index", ModulePerm.STORE_BUILDING),
+            NavItem(_("后台账号保管"), "org:credential_overview", OrgPerm.VIEW_CREDENTIAL),
+        ),
     ),
     Module("catalog", _("商品与内容"), "📦", ModulePerm.CATALOG, "R2.7, R3.3–R3.5, R4.1–R4.2"),
     Module("orders", _("订单"), "🧾", ModulePerm.ORDERS, "R2.8"),
