@@ -26,7 +26,7 @@ from storeops.governance.schemas import (
 )
 
 router = Router(tags=["governance"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def approval_out(approval: Any) -> dict[str, Any]:
