@@ -88,12 +88,12 @@ class RuleSetting(models.Model):
 
 
 class ListState(models.Model):
-    """One row. `token` changes with every list edit in the same transaction: each process
-    compares it with the token its matcher was built from (one tiny query per scan)."""
+    """One row. `revision` changes with every list edit in the same transaction: each process
+    compares it with the revision its matcher was built from (one tiny query per scan)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    token = models.CharField(max_length=32)
+    revision = models.CharField(max_length=32)
     defaults_version = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
-        return self.token
+        return self.revision

@@ -1,5 +1,5 @@
 """Every write on the compliance lists: permission-checked, atomic, audited; each edit moves the
-list token so every process rebuilds its matcher on its next scan."""
+list revision so every process rebuilds its matcher on its next scan."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from storeops.core import clock
 
 
 def _lists_changed() -> None:
-    """Inside the editing transaction: a new token, committed with the edit or not at all."""
-    updated = ListState.objects.filter(pk=1).update(token=uuid.uuid4().hex)
+    """Inside the editing transaction: a new revision, committed with the edit or not at all."""
+    updated = ListState.objects.filter(pk=1).update(revision=uuid.uuid4().hex)
     if not updated:
-        ListState.objects.create(pk=1, token=uuid.uuid4().hex)
+        ListState.objects.create(pk=1, revision=uuid.uuid4().hex)
 
 
 # --- defaults ----------------------------------------------------------------------------------
@@ -27,7 +27,7 @@ def compliance_defaults_seed() -> bool:
     an administrator deleted or switched off stays so. Returns whether anything was seeded."""
     state = ListState.objects.select_for_update().filter(pk=1).first()
     if state is None:
-        state = ListState.objects.create(pk=1, token=uuid.uuid4().hex)
+        state = ListState.objects.create(pk=1, revision=uuid.uuid4().hex)
         state = ListState.objects.select_for_update().get(pk=1)
     if state.defaults_version >= defaults.DEFAULTS_VERSION:
         return False
@@ -62,6 +62,6 @@ def compliance_defaults_seed() -> bool:
         ignore_conflicts=True,
     )
     ListState.objects.filter(pk=1).update(
-        defaults_version=defaults.DEFAULTS_VERSION, token=uuid.uuid4().hex
+        defaults_version=defaults.DEFAULTS_VERSION, revision=uuid.uuid4().hex
     )
     return True

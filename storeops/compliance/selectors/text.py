@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 def fold(text: str) -> str:
     """How a term or whitelist entry is stored and compared (per character, as the scan folds)."""
-    return "".join(_fold_char(ch) for ch in text)
+    return fold_with_offsets(text).text
 
 
 _FOLD_CACHE: dict[str, str] = {}
