@@ -11,6 +11,8 @@ from storeops.notifications.services import alert_raise, alert_resolve, notify
 
 @pytest.fixture
 def notices(kefu, cangku):
+    """kefu's inbox holds exactly two notices, cangku's one (the demo's emptied)."""
+    Notification.objects.filter(recipient__in=[kefu, cangku]).delete()
     first = notify(kind="k.a", title="第一条", recipients=[kefu], url="/orders/1/")[0]
     second = notify(kind="k.b", title="第二条", recipients=[kefu], severity=Severity.WARNING)[0]
     theirs = notify(kind="k.a", title="仓库的", recipients=[cangku])[0]

@@ -13,7 +13,8 @@ from storeops.notifications.services import alert_raise, alert_resolve, notify
 
 @pytest.fixture
 def inbox(kefu, cangku):
-    """kefu has three notices (one read), cangku one."""
+    """kefu's inbox holds exactly three notices (one read), cangku's one (the demo's emptied)."""
+    Notification.objects.filter(recipient__in=[kefu, cangku]).delete()
     first = notify(kind="k.a", title="第一条通知", recipients=[kefu], url="/orders/1/")[0]
     second = notify(kind="k.b", title="第二条通知", recipients=[kefu], body="详情见订单")[0]
     third = notify(kind="k.c", title="第三条（已读）", recipients=[kefu])[0]

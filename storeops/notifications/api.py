@@ -11,7 +11,7 @@ from storeops.notifications import selectors, services
 from storeops.notifications.schemas import AlertPage, NotificationOut, NotificationPage, ReadAllOut
 
 router = Router(tags=["notifications"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def notification_out(notification: Any) -> dict[str, Any]:
