@@ -293,7 +293,6 @@ def _seed_org(stores: dict[str, Store]) -> None:
     )
 
     users = {u.username: u for u in User.objects.all()}
-    admin = users["admin"]
     if not Company.objects.exists():
         org.company_set_name(actor=None, name=COMPANY)
     for order, (code, name, contact, members) in enumerate(DEMO_DEPARTMENTS):
@@ -341,7 +340,7 @@ def _seed_org(stores: dict[str, Store]) -> None:
         )
         if owner is not None:
             org.duty_update(
-                actor=admin,
+                actor=None,
                 duty=duty,
                 owner=users.get(owner),
                 department=departments.get(dept) if dept else None,
@@ -351,7 +350,7 @@ def _seed_org(stores: dict[str, Store]) -> None:
     for code in ("tb-main", "tm-flagship", "jd-main"):
         if code in stores and not StoreCredential.objects.filter(store=stores[code]).exists():
             org.credential_create(
-                actor=admin,
+                actor=None,
                 store=stores[code],
                 name="主账号",
                 login=f"glt_{code.replace('-', '_')}",
