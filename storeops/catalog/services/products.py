@@ -249,6 +249,9 @@ def sku_create(
     audit: bool = True,
 ) -> Sku:
     require(actor, CatalogPerm.MANAGE_PRODUCT)
+    cost = money_clean(standard_cost or 0, "standard_cost", _("成本价"))
+    if cost:  # setting a cost one may not see would be writing blind
+        require(actor, CatalogPerm.VIEW_COST)
     values = attributes_clean(attributes or {}, product.attribute_names)
     sku = Sku(
         product=product,
@@ -257,7 +260,7 @@ def sku_create(
         attributes=values,
         attribute_key=attribute_key(values, product.attribute_names),
         price=money_clean(price, "price", _("售价")),
-        standard_cost=money_clean(standard_cost or 0, "standard_cost", _("成本价")),
+        standard_cost=cost,
         weight_g=_weight_clean(weight_g),
         is_combo=bool(is_combo),
     )
@@ -297,6 +300,7 @@ def sku_update(*, actor: Any, sku: Sku, audit: bool = True, **changes: Any) -> S
     if "price" in changes:
         sku.price = money_clean(changes["price"], "price", _("售价"))
     if "standard_cost" in changes:
+        require(actor, CatalogPerm.VIEW_COST)
         sku.standard_cost = money_clean(changes["standard_cost"], "standard_cost", _("成本价"))
     if "weight_g" in changes:
         sku.weight_g = _weight_clean(changes["weight_g"])
