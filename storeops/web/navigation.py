@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from storeops.accounts.permissions import AccountPerm
 from storeops.audit.permissions import AuditPerm
+from storeops.catalog.permissions import CatalogPerm
 from storeops.governance.permissions import GovernancePerm
 from storeops.notifications.permissions import NotificationPerm
 from storeops.org.permissions import OrgPerm
@@ -45,7 +46,17 @@ MODULES: tuple[Module, ...] = (
             NavItem(_("后台账号保管"), "org:credential_overview", OrgPerm.VIEW_CREDENTIAL),
         ),
     ),
-    Module("catalog", _("商品与内容"), "📦", ModulePerm.CATALOG, "R2.7, R3.3–R3.5, R4.1–R4.2"),
+    Module(
+        "catalog",
+        _("商品与内容"),
+        "📦",
+        ModulePerm.CATALOG,
+        "R2.7, R3.3–R3.5, R4.1–R4.2",
+        (
+            NavItem(_("商品"), "catalog:product_list", CatalogPerm.VIEW_PRODUCT),
+            NavItem(_("导入商品"), "catalog:import", CatalogPerm.IMPORT_PRODUCT),
+        ),
+    ),
     Module("orders", _("订单"), "🧾", ModulePerm.ORDERS, "R2.8"),
     Module("fulfillment", _("配货发货"), "🚚", ModulePerm.FULFILLMENT, "R2.9"),
     Module("inventory", _("库存"), "🏷️", ModulePerm.INVENTORY, "R2.16, R3.2"),
