@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from storeops.accounts.permissions import AccountPerm
 from storeops.audit.permissions import AuditPerm
 from storeops.catalog.permissions import CatalogPerm
+from storeops.compliance.permissions import CompliancePerm
 from storeops.governance.permissions import GovernancePerm
 from storeops.notifications.permissions import NotificationPerm
 from storeops.org.permissions import OrgPerm
@@ -51,10 +52,12 @@ MODULES: tuple[Module, ...] = (
         _("商品与内容"),
         "📦",
         ModulePerm.CATALOG,
-        "R2.7, R3.3–R3.5, R4.1–R4.2",
+        "R2.7, R3.3–R3.5, R4.1–R4.2, R5.3–R5.4",
         (
             NavItem(_("商品"), "catalog:product_list", CatalogPerm.VIEW_PRODUCT),
             NavItem(_("导入商品"), "catalog:import", CatalogPerm.IMPORT_PRODUCT),
+            NavItem(_("合规检查"), "compliance:check", ModulePerm.CATALOG),
+            NavItem(_("违禁词库"), "compliance:term_list", CompliancePerm.VIEW_TERMS),
         ),
     ),
     Module("orders", _("订单"), "🧾", ModulePerm.ORDERS, "R2.8"),

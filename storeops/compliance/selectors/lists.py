@@ -18,6 +18,7 @@ from storeops.core.permissions import require
 
 def term_list(*, actor: Any, category: str = "", q: str = "") -> QuerySet[Term]:
     require(actor, CompliancePerm.VIEW_TERMS)
+    category, q = category.replace("\x00", ""), q.replace("\x00", "").strip()
     terms = Term.objects.all()
     if category:
         terms = terms.filter(category=category)
@@ -36,6 +37,7 @@ def term_get_for_change(*, actor: Any, term_id: int) -> Term:
 
 def whitelist_list(*, actor: Any, q: str = "") -> QuerySet[WhitelistEntry]:
     require(actor, CompliancePerm.VIEW_TERMS)
+    q = q.replace("\x00", "").strip()
     entries = WhitelistEntry.objects.all()
     if q:
         entries = entries.filter(Q(term__icontains=q) | Q(normalised__contains=fold(q)))
