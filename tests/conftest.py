@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from pytest_django.plugin import blocking_manager_key
 
 from storeops.accounts.models import Role, Store, User
 from storeops.accounts.services import token_create, user_create
@@ -13,10 +14,32 @@ from storeops.demo.services import demo_seed
 PASSWORD = "test-pass-123"
 
 
+_SEEDED = {"ready": False}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The demo company is seeded once per test database, not once per test (seeding calls every
+    app's services and takes seconds); each test runs in a transaction that is rolled back."""
+    with django_db_blocker.unblock():
+        demo_seed(password=PASSWORD)
+    _SEEDED["ready"] = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A transactional test (threads, live server) empties the tables when it ends: seed again,
+    committed, before the next test opens its transaction."""
+    if not _SEEDED["ready"]:
+        return
+    with item.config.stash[blocking_manager_key].unblock():
+        if not User.objects.filter(username="admin").exists():
+            demo_seed(password=PASSWORD)
+
+
 @pytest.fixture
 def demo(db):
     """The demo company: 6 stores, one user per role, plus kefu_jd (jd-main only)."""
-    demo_seed(password=PASSWORD)
     return {u.username: u for u in User.objects.all()}
 
 

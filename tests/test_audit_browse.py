@@ -45,10 +45,10 @@ def events(admin, kefu, jingli):
         )
         c = audit_record(
             actor=jingli,
-            action="catalog.product.update",
-            object_type="catalog.product",
+            action="marketing.campaign.update",
+            object_type="marketing.campaign",
             object_id="P1",
-            object_repr="商品 P1",
+            object_repr="活动 P1",
         )
         d = audit_record(
             actor=admin,
@@ -112,7 +112,7 @@ def test_api_event_shape(shenji, events, api_as):
         ({"action": "orders.order"}, ["b", "a"]),
         ({"action": "orders.order.cancel"}, ["b"]),
         ({"action": "orders", "actor": "admin"}, ["d"]),
-        ({"object_type": "catalog.product"}, ["c"]),
+        ({"object_type": "marketing.campaign"}, ["c"]),
         ({"object_type": "orders.order", "object_id": "A101"}, ["b"]),
         ({"object_id": "R1"}, ["d"]),
         ({"date_from": "2025-03-01", "date_to": "2025-03-01"}, ["a"]),
@@ -204,7 +204,7 @@ def test_page_with_filters_renders_the_matching_rows(shenji, events, web_as):
     assert 'data-action="orders.order.cancel"' in page
     assert 'data-action="orders.order.update"' in page
     assert "订单 A100" in page
-    assert 'data-action="catalog.product.update"' not in page
+    assert 'data-action="marketing.campaign.update"' not in page
 
 
 def test_page_date_filter_uses_beijing_days(shenji, events, web_as):
@@ -216,12 +216,12 @@ def test_page_date_filter_uses_beijing_days(shenji, events, web_as):
 
 def test_page_htmx_request_gets_rows_only(shenji, events, web_as):
     response = web_as(shenji).get(
-        "/audit/events/", {"object_type": "catalog.product"}, HTTP_HX_REQUEST="true"
+        "/audit/events/", {"object_type": "marketing.campaign"}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     page = response.content.decode()
     assert "<html" not in page
-    assert 'data-action="catalog.product.update"' in page
+    assert 'data-action="marketing.campaign.update"' in page
 
 
 def test_page_bad_cursor_shows_no_rows_not_an_error(shenji, events, web_as):
@@ -286,14 +286,14 @@ def test_export_neutralises_formula_cells(shenji, admin, web_as):
         for text in FORMULAS:
             audit_record(
                 actor=admin,
-                action="catalog.product.rename",
-                object_type="catalog.product",
+                action="marketing.campaign.rename",
+                object_type="marketing.campaign",
                 object_id=text,
                 object_repr=text,
             )
     # when they are exported
     sheet = _sheet(
-        web_as(shenji).get("/audit/events/export/", {"action": "catalog.product.rename"})
+        web_as(shenji).get("/audit/events/export/", {"action": "marketing.campaign.rename"})
     )
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     # then every such cell starts with ' and is plain text, not a formula

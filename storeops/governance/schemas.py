@@ -126,6 +126,8 @@ class PolicyPage(Schema):
 
 
 class PolicyIn(Schema):
-    value: int | float | Annotated[str, Field(max_length=50)] = Field(
-        ..., description="新的值（整数或数字）"
-    )
+    value: (
+        Annotated[int, Field(ge=0, le=1_000_000)]
+        | Annotated[float, Field(ge=0, le=1_000_000)]
+        | Annotated[str, Field(max_length=50)]
+    ) = Field(..., description="新的值（整数或数字）")
