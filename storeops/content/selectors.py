@@ -1,0 +1,398 @@
+"""Reading drafts, revisions, intake and publications within what the actor may see; the SLA
+clock, revision diffs and the compliance scan of a revision (R4.1, R4.2, R5.1, R5.3–R5.5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from storeops.catalog.models import Listing, Sku
+from storeops.content.enums import OPEN_STATUSES, DraftKind, DraftStatus, Priority
+from storeops.content.models import DraftRevision, IntakeItem, Publication, ReleaseDraft
+from storeops.content.permissions import ContentPerm
+from storeops.core import clock
+from storeops.core.errors import NotFound
+from storeops.core.permissions import has_perm, require
+from storeops.core.roles import RoleCode
+from storeops.governance.enums import PolicyKey
+from storeops.governance.selectors import policy_value
+from storeops.notifications.selectors import users_with_roles
+
+try:  # the compliance app lands in parallel; until then nothing is found
+    from storeops.compliance.selectors import ScanContext, compliance_scan
+except ImportError:  # pragma: no cover
+    ScanContext = None  # type: ignore[assignment,misc]
+    compliance_scan = None  # type: ignore[assignment]
+
+SLA_WARNING_FRACTION = Decimal("0.75")
+MAX_OTHER_TEXTS = 200
+
+
+# --- drafts --------------------------------------------------------------------------------------
+def _missing() -> NotFound:
+    return NotFound("draft.not_found", _("稿件不存在"))
+
+
+def draft_list(
+    *,
+    actor: Any,
+    status: str = "",
+    kind: str = "",
+    store: Any = None,
+    priority: str = "",
+    mine: bool = False,
+) -> QuerySet[ReleaseDraft]:
+    require(actor, ContentPerm.VIEW_DRAFT, store=store)
+    found = ReleaseDraft.objects.select_related("store", "owner", "current_revision")
+    found = (
+        found.filter(store=store)
+        if store is not None
+        else found.filter(store_id__in=actor.store_ids())
+    )
+    if status:
+        found = found.filter(status=status)
+    if kind:
+        found = found.filter(kind=kind)
+    if priority:
+        found = found.filter(priority=priority)
+    if mine:
+        found = found.filter(owner=actor)
+    return found
+
+
+def draft_get(*, actor: Any, draft_id: int) -> ReleaseDraft:
+    """A draft the actor may read: 404 in a store they do not work in, 403 without VIEW_DRAFT."""
+    draft = (
+        ReleaseDraft.objects.select_related(
+            "store", "owner", "intake", "current_revision", "approved_revision", "submitted_by"
+        )
+        .filter(pk=draft_id)
+        .first()
+    )
+    if draft is None or not getattr(actor, "is_authenticated", False):
+        raise _missing()
+    if not actor.works_in(draft.store_id):
+        raise _missing()
+    require(actor, ContentPerm.VIEW_DRAFT, store=draft.store)
+    return draft
+
+
+# The services check the verb's own permission (write, publish) or the approval step's roles.
+draft_get_for_change = draft_get
+
+
+def draft_revisions(draft: ReleaseDraft) -> list[DraftRevision]:
+    return list(draft.revisions.select_related("author").order_by("number"))
+
+
+def revision_get(draft: ReleaseDraft, number: int) -> DraftRevision:
+    revision = draft.revisions.filter(number=number).first()
+    if revision is None:
+        raise NotFound("revision.not_found", _("版本不存在"), {"number": number})
+    return revision
+
+
+def content_hash(title: str, body: str) -> str:
+    return hashlib.sha256(f"{title}\x1f{body}".encode()).hexdigest()
+
+
+def draft_snapshot(draft: ReleaseDraft, revision: DraftRevision) -> dict[str, Any]:
+    """What an approval covers: exactly this revision of this draft's content and destination."""
+    return {
+        "draft": draft.pk,
+        "store": draft.store.code,
+        "kind": draft.kind,
+        "target": draft.target,
+        "revision": revision.number,
+        "hash": revision.content_hash,
+        "title": revision.title,
+        "body": revision.body,
+    }
+
+
+def draft_target_listing(draft: ReleaseDraft) -> Listing | None:
+    if draft.kind != DraftKind.LISTING or draft.target is None:
+        return None
+    return (
+        Listing.objects.select_related("product").filter(pk=draft.target, store=draft.store).first()
+    )
+
+
+def sla_hours_for(priority: str) -> int:
+    key = (
+        PolicyKey.PUBLISH_SLA_IMPORTANT_HOURS
+        if priority == Priority.IMPORTANT
+        else PolicyKey.PUBLISH_SLA_GENERAL_HOURS
+    )
+    return int(policy_value(key))
+
+
+def sla_warning_at(draft: ReleaseDraft) -> dt.datetime:
+    """75% of the time from the clock's start to the deadline (R4.2: the owner is told then)."""
+    span = (draft.sla_deadline - draft.sla_started_at).total_seconds()
+    return draft.sla_started_at + dt.timedelta(seconds=float(span) * float(SLA_WARNING_FRACTION))
+
+
+def sla_state(draft: ReleaseDraft, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The countdown a page shows: remaining time and a colour (ok, warning, breached, done)."""
+    now = now or clock.now()
+    publication = getattr(draft, "publication", None) if draft.pk else None
+    if draft.status in (DraftStatus.PUBLISHED, DraftStatus.SUPERSEDED) and publication:
+        return {
+            "level": "done",
+            "met": publication.is_sla_met,
+            "remaining_minutes": 0,
+            "label": _("按时发布") if publication.is_sla_met else _("超时发布"),
+        }
+    remaining = int((draft.sla_deadline - now).total_seconds() // 60)
+    if remaining < 0:
+        level = "breached"
+        label = _("已超时 %(h)d 小时 %(m)d 分") % {"h": -remaining // 60, "m": -remaining % 60}
+    else:
+        level = "warning" if now >= sla_warning_at(draft) else "ok"
+        label = _("剩余 %(h)d 小时 %(m)d 分") % {"h": remaining // 60, "m": remaining % 60}
+    return {"level": level, "met": None, "remaining_minutes": remaining, "label": label}
+
+
+def drafts_open_for_sla() -> QuerySet[ReleaseDraft]:
+    """Drafts whose clock still runs (not yet published), for the periodic SLA check."""
+    return ReleaseDraft.objects.filter(status__in=OPEN_STATUSES).select_related("store", "owner")
+
+
+def drafts_near_deadline(user: Any, *, limit: int = 10) -> list[ReleaseDraft]:
+    """My unpublished drafts, nearest deadline first (the 工作台 tasks panel)."""
+    if not has_perm(user, ContentPerm.VIEW_DRAFT):
+        return []
+    return list(
+        ReleaseDraft.objects.filter(
+            owner=user, status__in=OPEN_STATUSES, store_id__in=user.store_ids()
+        )
+        .select_related("store")
+        .order_by("sla_deadline")[:limit]
+    )
+
+
+def store_managers(store: Any) -> list[Any]:
+    return list(users_with_roles([RoleCode.MANAGER], store=store))
+
+
+# --- compliance ----------------------------------------------------------------------------------
+def draft_scan_context(draft: ReleaseDraft) -> Any:
+    """The listing's price and standard costs, and the store's other live copy (near-duplicates)."""
+    if ScanContext is None:
+        return None
+    listing = draft_target_listing(draft)
+    costs: tuple[Decimal, ...] = ()
+    if listing is not None:
+        costs = tuple(
+            c
+            for c in Sku.objects.filter(product_id=listing.product_id).values_list(
+                "standard_cost", flat=True
+            )
+            if c
+        )
+    others = (
+        Publication.objects.filter(store=draft.store, is_live=True)
+        .exclude(draft=draft)
+        .select_related("revision")
+        .order_by("-id")[:MAX_OTHER_TEXTS]
+    )
+    return ScanContext(
+        listing_price=listing.price if listing is not None else None,
+        standard_costs=costs,
+        other_texts=tuple((p.revision.title, p.revision.body) for p in others),
+    )
+
+
+def scan_text(title: str, body: str, *, context: Any) -> list[dict[str, Any]]:
+    """Findings for the title and the body; offsets are within the field named by "field"."""
+    if compliance_scan is None:
+        return []
+    findings = []
+    for field, text in (("title", title), ("body", body)):
+        for finding in compliance_scan(text, context=context):
+            findings.append({**finding.as_dict(), "field": field})
+    return findings
+
+
+def has_blocking_findings(findings: list[dict[str, Any]]) -> bool:
+    return any(f.get("severity") == "block" for f in findings)
+
+
+def highlight_segments(
+    text: str, findings: list[dict[str, Any]], field: str
+) -> list[dict[str, Any]]:
+    """The text cut into plain and flagged pieces (for pages; overlaps keep the first finding)."""
+    spans = sorted(
+        (f for f in findings if f.get("field", "body") == field),
+        key=lambda f: (int(f["start"]), -int(f["end"])),
+    )
+    segments: list[dict[str, Any]] = []
+    pos = 0
+    for finding in spans:
+        start, end = int(finding["start"]), int(finding["end"])
+        if start < pos or end <= start or end > len(text):
+            continue
+        if start > pos:
+            segments.append({"text": text[pos:start], "finding": None})
+        segments.append({"text": text[start:end], "finding": finding})
+        pos = end
+    if pos < len(text):
+        segments.append({"text": text[pos:], "finding": None})
+    return segments
+
+
+# --- diff ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DiffRow:
+    tag: str  # equal | replace | delete | insert
+    left: list[tuple[str, bool]]  # (text, changed)
+    right: list[tuple[str, bool]]
+
+
+def _char_diff(old: str, new: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    left: list[tuple[str, bool]] = []
+    right: list[tuple[str, bool]] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            left.append((old[i1:i2], False))
+            right.append((new[j1:j2], False))
+        else:
+            if i2 > i1:
+                left.append((old[i1:i2], True))
+            if j2 > j1:
+                right.append((new[j1:j2], True))
+    return left, right
+
+
+def revision_diff(old: DraftRevision, new: DraftRevision) -> dict[str, Any]:
+    """Side-by-side rows of two revisions: lines matched with difflib, changed characters marked."""
+    old_lines = [old.title, *old.body.splitlines()]
+    new_lines = [new.title, *new.body.splitlines()]
+    rows: list[DiffRow] = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            rows.extend(
+                DiffRow("equal", [(line, False)], [(line, False)]) for line in old_lines[i1:i2]
+            )
+            continue
+        left_block, right_block = old_lines[i1:i2], new_lines[j1:j2]
+        for index in range(max(len(left_block), len(right_block))):
+            a = left_block[index] if index < len(left_block) else None
+            b = right_block[index] if index < len(right_block) else None
+            if a is not None and b is not None:
+                rows.append(DiffRow("replace", *_char_diff(a, b)))
+            elif a is not None:
+                rows.append(DiffRow("delete", [(a, True)], []))
+            else:
+                rows.append(DiffRow("insert", [], [(b or "", True)]))
+    changed = sum(1 for r in rows if r.tag != "equal")
+    return {"old": old, "new": new, "rows": rows, "changed": changed}
+
+
+# --- intake --------------------------------------------------------------------------------------
+def intake_list(*, actor: Any, status: str = "") -> QuerySet[IntakeItem]:
+    require(actor, ContentPerm.VIEW_INTAKE)
+    found = IntakeItem.objects.select_related("store", "submitted_by", "listing").filter(
+        Q(store__isnull=True) | Q(store_id__in=actor.store_ids())
+    )
+    if status:
+        found = found.filter(status=status)
+    return found
+
+
+def intake_get(*, actor: Any, intake_id: int) -> IntakeItem:
+    item = intake_list(actor=actor).filter(pk=intake_id).first()
+    if item is None:
+        raise NotFound("intake.not_found", _("提报不存在"))
+    return item
+
+
+def intake_choices(*, actor: Any) -> QuerySet[IntakeItem]:
+    """Intake items a draft may be compiled from (the picker on the draft form)."""
+    if not has_perm(actor, ContentPerm.VIEW_INTAKE):
+        return IntakeItem.objects.none()
+    return intake_list(actor=actor).order_by("-id")[:100]  # type: ignore[return-value]
+
+
+# --- publications and the SLA report -------------------------------------------------------------
+def publication_list(
+    *, actor: Any, month: dt.date | None = None, store: Any = None
+) -> QuerySet[Publication]:
+    """Every publication in my stores (R4.2's SLA report); `month` is a business-time month."""
+    require(actor, ContentPerm.VIEW_SLA_REPORT, store=store)
+    found = Publication.objects.select_related(
+        "draft", "draft__owner", "store", "published_by", "revision"
+    ).filter(store_id__in=actor.store_ids())
+    if store is not None:
+        found = found.filter(store=store)
+    if month is not None:
+        start = clock.start_of_business_day(month.replace(day=1))
+        next_month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        found = found.filter(
+            published_at__gte=start, published_at__lt=clock.start_of_business_day(next_month)
+        )
+    return found
+
+
+def publication_summary(publications: list[Publication]) -> dict[str, Any]:
+    total = len(publications)
+    met = sum(1 for p in publications if p.is_sla_met)
+    return {
+        "total": total,
+        "met": met,
+        "missed": total - met,
+        "rate": round(met * 100 / total) if total else None,
+    }
+
+
+def publication_get(*, actor: Any, publication_id: int) -> Publication:
+    publication = (
+        Publication.objects.select_related("draft", "store", "revision")
+        .filter(pk=publication_id)
+        .first()
+    )
+    if publication is None or not actor.works_in(publication.store_id):
+        raise NotFound("publication.not_found", _("发布记录不存在"))
+    require(actor, ContentPerm.VIEW_DRAFT, store=publication.store)
+    return publication
+
+
+def live_publication_for(*, store: Any, kind: str, target: int | None) -> Publication | None:
+    if target is None:
+        return None
+    return Publication.objects.filter(store=store, kind=kind, target=target, is_live=True).first()
+
+
+# --- the per-platform export of a content package ------------------------------------------------
+PLATFORM_LAYOUTS: dict[str, tuple[str, ...]] = {
+    "taobao": ("宝贝标题", "一口价", "商家编码", "宝贝描述", "主图"),
+    "tmall": ("宝贝标题", "一口价", "商家编码", "宝贝描述", "主图"),
+    "jd": ("商品名称", "京东价", "商家SKU编码", "商品介绍", "主图"),
+    "pdd": ("商品标题", "拼单价", "SKU编码", "商品详情", "轮播图"),
+}
+DEFAULT_LAYOUT = ("商品标题", "售价", "商家编码", "商品详情", "主图")
+
+
+def package_rows(package: dict[str, Any]) -> tuple[tuple[str, ...], list[list[Any]]]:
+    """The package as the platform's upload sheet: one row per merchant code (or one row)."""
+    headers = PLATFORM_LAYOUTS.get(str(package.get("platform")), DEFAULT_LAYOUT)
+    description = "\n\n".join(
+        [package.get("body", "")]
+        + [f"【{m['name']}】\n{m['body']}" for m in package.get("modules", []) if m.get("body")]
+    ).strip()
+    images = "\n".join((package.get("images") or {}).get("main", []))
+    codes = package.get("merchant_codes") or [""]
+    return headers, [
+        [package.get("title", ""), package.get("price", ""), code, description, images]
+        for code in codes
+    ]
