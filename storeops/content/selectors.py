@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from storeops.catalog.models import Listing, Sku
+from storeops.compliance.selectors import ScanContext, compliance_scan
 from storeops.content.enums import OPEN_STATUSES, DraftKind, DraftStatus, Priority
 from storeops.content.models import DraftRevision, IntakeItem, Publication, ReleaseDraft
 from storeops.content.permissions import ContentPerm
@@ -24,12 +25,6 @@ from storeops.core.roles import RoleCode
 from storeops.governance.enums import PolicyKey
 from storeops.governance.selectors import policy_value
 from storeops.notifications.selectors import users_with_roles
-
-try:  # the compliance app lands in parallel; until then nothing is found
-    from storeops.compliance.selectors import ScanContext, compliance_scan
-except ImportError:  # pragma: no cover
-    ScanContext = None  # type: ignore[assignment,misc]
-    compliance_scan = None  # type: ignore[assignment]
 
 SLA_WARNING_FRACTION = Decimal("0.75")
 MAX_OTHER_TEXTS = 200
@@ -186,8 +181,6 @@ def store_managers(store: Any) -> list[Any]:
 # --- compliance ----------------------------------------------------------------------------------
 def draft_scan_context(draft: ReleaseDraft) -> Any:
     """The listing's price and standard costs, and the store's other live copy (near-duplicates)."""
-    if ScanContext is None:
-        return None
     listing = draft_target_listing(draft)
     costs: tuple[Decimal, ...] = ()
     if listing is not None:
@@ -213,8 +206,6 @@ def draft_scan_context(draft: ReleaseDraft) -> Any:
 
 def scan_text(title: str, body: str, *, context: Any) -> list[dict[str, Any]]:
     """Findings for the title and the body; offsets are within the field named by "field"."""
-    if compliance_scan is None:
-        return []
     findings = []
     for field, text in (("title", title), ("body", body)):
         for finding in compliance_scan(text, context=context):
