@@ -171,3 +171,14 @@ def test_sla_report_and_excel_export(web_as, demo, qihua, stores):
     package_sheet = load_workbook(io.BytesIO(package.content)).active
     assert next(iter(package_sheet.values))[0] == "宝贝标题"
     assert web_as(demo["kefu"]).get("/content/sla/").status_code == 403
+
+
+def test_workbench_lists_my_drafts_by_deadline_and_navigation(web_as, qihua, stores):
+    make_draft(qihua, stores, title="较晚截止")
+    make_draft(qihua, stores, title="较早截止", priority="important")
+
+    html = web_as(qihua).get("/", follow=True).content.decode()
+
+    assert html.index("发布稿件：较早截止") < html.index("发布稿件：较晚截止")
+    assert "/content/drafts/" in html
+    assert "/content/intake/" in html

@@ -12,6 +12,7 @@ from storeops.accounts.permissions import AccountPerm
 from storeops.audit.permissions import AuditPerm
 from storeops.catalog.permissions import CatalogPerm
 from storeops.compliance.permissions import CompliancePerm
+from storeops.content.permissions import ContentPerm
 from storeops.governance.permissions import GovernancePerm
 from storeops.notifications.permissions import NotificationPerm
 from storeops.org.permissions import OrgPerm
@@ -58,6 +59,9 @@ MODULES: tuple[Module, ...] = (
             NavItem(_("导入商品"), "catalog:import", CatalogPerm.IMPORT_PRODUCT),
             NavItem(_("合规检查"), "compliance:check", ModulePerm.CATALOG),
             NavItem(_("违禁词库"), "compliance:term_list", CompliancePerm.VIEW_TERMS),
+            NavItem(_("信息提报"), "content:intake_list", ContentPerm.VIEW_INTAKE),
+            NavItem(_("发布稿件"), "content:draft_list", ContentPerm.VIEW_DRAFT),
+            NavItem(_("发布时效报表"), "content:sla_report", ContentPerm.VIEW_SLA_REPORT),
         ),
     ),
     Module("orders", _("订单"), "🧾", ModulePerm.ORDERS, "R2.8"),

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from storeops.content.selectors import drafts_near_deadline as content_drafts_near_deadline
+from storeops.content.selectors import sla_state as content_sla_state
 from storeops.core import clock
 from storeops.governance.enums import OccurrenceStatus
 from storeops.governance.selectors import approval_waiting_for, occurrence_list
@@ -119,6 +121,26 @@ def my_duties(user: Any) -> list[dict[str, Any]]:
 
 PROVIDERS["tasks"].append(positions_to_acknowledge)
 PROVIDERS["tasks"].append(my_duties)
+
+
+def drafts_near_deadline(user: Any) -> list[dict[str, Any]]:
+    """R4.2: my unpublished release drafts, nearest publishing deadline first."""
+    rows = []
+    now = clock.now()
+    for draft in content_drafts_near_deadline(user):
+        state = content_sla_state(draft, now=now)
+        rows.append(
+            {
+                "title": _("发布稿件：%(title)s") % {"title": draft.title},
+                "url": reverse("content:draft_detail", args=[draft.pk]),
+                "meta": f"{draft.get_status_display()} · {state['label']}",
+                "severity": "critical" if state["level"] == "breached" else "",
+            }
+        )
+    return rows
+
+
+PROVIDERS["tasks"].append(drafts_near_deadline)
 
 
 def workbench_panels(user: Any) -> list[Panel]:
