@@ -142,6 +142,6 @@ class MonthForm(forms.Form):
         required=False,
         input_formats=["%Y-%m"],
         widget=forms.DateInput(
-            attrs={"class": "form-control form-control-sm", "type": "month"}, format="%Y-%m"
+            attrs={"class": "form-control form-control-sm w-auto", "type": "month"}, format="%Y-%m"
         ),
     )

@@ -220,7 +220,7 @@ def has_blocking_findings(findings: list[dict[str, Any]]) -> bool:
 def highlight_segments(
     text: str, findings: list[dict[str, Any]], field: str
 ) -> list[dict[str, Any]]:
-    """The text cut into plain and flagged pieces (for pages; overlaps keep the first finding)."""
+    """The text cut into plain and flagged pieces for pages; overlapping findings merge."""
     spans = sorted(
         (f for f in findings if f.get("field", "body") == field),
         key=lambda f: (int(f["start"]), -int(f["end"])),
@@ -229,7 +229,14 @@ def highlight_segments(
     pos = 0
     for finding in spans:
         start, end = int(finding["start"]), int(finding["end"])
-        if start < pos or end <= start or end > len(text):
+        if end <= start or end > len(text) or end <= pos:
+            continue
+        if start < pos and segments and segments[-1]["finding"] is not None:
+            # overlapping findings ("全网最低" and "最低价") are shown as one mark
+            segments[-1]["text"] += text[pos:end]
+            if finding.get("severity") == "block":
+                segments[-1]["finding"] = finding
+            pos = end
             continue
         if start > pos:
             segments.append({"text": text[pos:start], "finding": None})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -331,7 +332,7 @@ def draft_submit(*, actor: Any, draft: ReleaseDraft) -> ReleaseDraft:
     revision = draft.current_revision
     authors = set(draft.revisions.values_list("author_id", flat=True))
     excluded = [draft.created_by, draft.owner, actor]
-    excluded += list(type(actor).objects.filter(pk__in=authors))
+    excluded += list(get_user_model().objects.filter(pk__in=authors))
     approval_request(
         actor=actor,
         obj=draft,
