@@ -127,7 +127,9 @@ class PolicyPage(Schema):
 
 class PolicyIn(Schema):
     value: (
-        Annotated[int, Field(ge=0, le=1_000_000)]
-        | Annotated[float, Field(ge=0, le=1_000_000)]
+        # wide bounds here (no unbounded integer reaches the service); the policy's own range is
+        # checked by policy_set, which names the field in its error
+        Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)]
+        | Annotated[float, Field(ge=-1_000_000_000, le=1_000_000_000)]
         | Annotated[str, Field(max_length=50)]
     ) = Field(..., description="新的值（整数或数字）")
