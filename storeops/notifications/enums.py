@@ -2,11 +2,12 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Severity(models.TextChoices):
     INFO = "info", _("提示")
-    WARNING = "warning", _("预警")
+    WARNING = "warning", pgettext_lazy("severity", "预警")
     CRITICAL = "critical", _("严重")
 
 
