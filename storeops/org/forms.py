@@ -108,3 +108,53 @@ class PositionForm(StyledForm):
         min_value=Decimal("0"),
         max_value=Decimal("1"),
     )
+
+
+class DepartmentForm(StyledForm):
+    code = forms.SlugField(label=_("部门编码"), max_length=40)
+    name = forms.CharField(label=_("部门名称"), max_length=60)
+    contact_person = forms.ModelChoiceField(label=_("接口人"), queryset=None, required=False)
+    members = forms.ModelMultipleChoiceField(
+        label=_("成员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_person"].queryset = _active_users()
+        self.fields["members"].queryset = _active_users()
+        if editing:
+            del self.fields["code"]  # the code is fixed once created
+
+
+class ProcessForm(StyledForm):
+    from_department = forms.ModelChoiceField(label=_("交出部门"), queryset=Department.objects.all())
+    to_department = forms.ModelChoiceField(label=_("接收部门"), queryset=Department.objects.all())
+    title = forms.CharField(label=_("流程"), max_length=100)
+    handover = forms.CharField(
+        label=_("交接内容"), required=False, max_length=2000, widget=forms.Textarea
+    )
+    steps = forms.CharField(label=_("步骤"), required=False, max_length=5000, widget=forms.Textarea)
+
+
+class PositionCreateForm(PositionForm):
+    department = forms.ModelChoiceField(
+        label=_("部门"), queryset=Department.objects.all(), required=False
+    )
+    name = forms.CharField(label=_("岗位名称"), max_length=60)
+    members = forms.ModelMultipleChoiceField(
+        label=_("在岗人员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    field_order = [
+        "department",
+        "name",
+        "duties",
+        "qualifications",
+        "base_pay",
+        "commission_rate",
+        "members",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = _active_users()

@@ -22,12 +22,20 @@ urlpatterns = [
         name="credential_reveal",
     ),
     path("departments/", views.department_list_view, name="department_list"),
+    path("departments/new/", views.department_create_view, name="department_create"),
+    path(
+        "departments/<int:department_id>/edit/",
+        views.department_edit_view,
+        name="department_edit",
+    ),
+    path("processes/new/", views.process_create_view, name="process_create"),
     path(
         "departments/<int:department_id>/",
         views.department_detail_view,
         name="department_detail",
     ),
     path("positions/", views.position_list_view, name="position_list"),
+    path("positions/new/", views.position_create_view, name="position_create"),
     path("positions/<int:position_id>/", views.position_detail_view, name="position_detail"),
     path(
         "positions/<int:position_id>/acknowledge/",

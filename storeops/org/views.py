@@ -20,7 +20,15 @@ from storeops.core.excel import workbook_bytes, xlsx_response
 from storeops.core.permissions import has_perm, require
 from storeops.org import selectors, services
 from storeops.org.enums import DutyModule
-from storeops.org.forms import CredentialForm, DutyForm, PositionForm, StoreProfileForm
+from storeops.org.forms import (
+    CredentialForm,
+    DepartmentForm,
+    DutyForm,
+    PositionCreateForm,
+    PositionForm,
+    ProcessForm,
+    StoreProfileForm,
+)
 from storeops.org.permissions import OrgPerm
 
 DUTY_HEADERS = ["编号", "模块", "任务类别", "任务项", "责任人", "部门", "备注"]
@@ -154,6 +162,7 @@ def department_list_view(request: HttpRequest) -> HttpResponse:
             "company": selectors.company_get(),
             "departments": selectors.department_list(actor=request.user),
             "processes": selectors.process_list(),
+            "can_edit": has_perm(request.user, OrgPerm.MANAGE_ORG),
         },
     )
 
@@ -170,8 +179,80 @@ def department_detail_view(request: HttpRequest, department_id: int) -> HttpResp
             "processes_out": [p for p in processes if p.from_department_id == department.pk],
             "processes_in": [p for p in processes if p.to_department_id == department.pk],
             "positions": department.positions.all(),
+            "can_edit": has_perm(request.user, OrgPerm.MANAGE_ORG),
         },
     )
+
+
+@requires(OrgPerm.MANAGE_ORG)
+def department_create_view(request: HttpRequest) -> HttpResponse:
+    form = DepartmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            department = services.department_create(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                contact_person=data["contact_person"],
+                members=list(data["members"]),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("部门已创建"))
+            return redirect("org:department_detail", department_id=department.pk)
+    return render(request, "org/department_form.html", {"form": form})
+
+
+@requires(OrgPerm.MANAGE_ORG)
+def department_edit_view(request: HttpRequest, department_id: int) -> HttpResponse:
+    department = selectors.department_get_for_change(
+        actor=request.user, department_id=department_id
+    )
+    form = DepartmentForm(
+        request.POST or None,
+        editing=True,
+        initial={
+            "name": department.name,
+            "contact_person": department.contact_person,
+            "members": list(department.members.all()),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.department_update(
+                actor=request.user,
+                department=department,
+                name=data["name"],
+                contact_person=data["contact_person"],
+                members=list(data["members"]),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("org:department_detail", department_id=department.pk)
+    return render(request, "org/department_form.html", {"form": form, "department": department})
+
+
+@requires(OrgPerm.MANAGE_ORG)
+def process_create_view(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    source = request.GET.get("from", "")
+    if source.isdigit() and len(source) < 16:
+        initial["from_department"] = int(source)
+    form = ProcessForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.process_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("流程已添加"))
+            return redirect("org:department_list")
+    return render(request, "org/process_form.html", {"form": form})
 
 
 # --- positions (R2.6) ----------------------------------------------------------------------------
@@ -180,7 +261,28 @@ def position_list_view(request: HttpRequest) -> HttpResponse:
     positions = list(selectors.position_list(actor=request.user))
     for position in positions:
         position.may_see_pay = selectors.position_may_see_pay(actor=request.user, position=position)
-    return render(request, "org/position_list.html", {"positions": positions})
+    return render(
+        request,
+        "org/position_list.html",
+        {"positions": positions, "can_edit": has_perm(request.user, OrgPerm.MANAGE_ORG)},
+    )
+
+
+@requires(OrgPerm.MANAGE_ORG)
+def position_create_view(request: HttpRequest) -> HttpResponse:
+    form = PositionCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            position = services.position_create(
+                actor=request.user, **{**data, "members": list(data["members"])}
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("岗位已创建"))
+            return redirect("org:position_detail", position_id=position.pk)
+    return render(request, "org/position_create.html", {"form": form})
 
 
 @authenticated
