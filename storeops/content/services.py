@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -97,11 +97,8 @@ def _draft_set_status(draft: ReleaseDraft, status: str) -> None:
 
 
 def _locked(draft: ReleaseDraft) -> ReleaseDraft:
-    return (
-        ReleaseDraft.objects.select_for_update()
-        .select_related("store", "current_revision", "approved_revision", "owner")
-        .get(pk=draft.pk)
-    )
+    """Lock the draft row alone (PostgreSQL cannot lock the nullable side of an outer join)."""
+    return ReleaseDraft.objects.select_for_update().get(pk=draft.pk)
 
 
 def _state(draft: ReleaseDraft) -> dict[str, Any]:
@@ -527,19 +524,25 @@ def draft_publish(*, actor: Any, draft: ReleaseDraft) -> Publication:
         previous.is_live = False
         previous.save(update_fields=["is_live"])
     lead = max(0, int((now - draft.sla_started_at).total_seconds()))
-    publication = Publication.objects.create(
-        draft=draft,
-        revision=revision,
-        store=draft.store,
-        kind=draft.kind,
-        target=draft.target,
-        published_by=actor,
-        published_at=now,
-        sla_deadline=draft.sla_deadline,
-        lead_time_seconds=lead,
-        is_sla_met=now <= draft.sla_deadline,
-        package=_package(draft, revision),
-    )
+    try:
+        with transaction.atomic():  # one live publication per page: the database decides
+            publication = Publication.objects.create(
+                draft=draft,
+                revision=revision,
+                store=draft.store,
+                kind=draft.kind,
+                target=draft.target,
+                published_by=actor,
+                published_at=now,
+                sla_deadline=draft.sla_deadline,
+                lead_time_seconds=lead,
+                is_sla_met=now <= draft.sla_deadline,
+                package=_package(draft, revision),
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            "publication.concurrent", _("同一页面刚刚有另一版本发布，请刷新后重试")
+        ) from exc
     if previous is not None:
         previous.superseded_by = publication
         previous.save(update_fields=["superseded_by"])
