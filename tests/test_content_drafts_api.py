@@ -389,3 +389,30 @@ def test_intake_api(api_as, demo, kefu):
     listed = api_as(demo["qihua"]).get("/api/v1/content/intake").json()["items"]
     assert [i["title"] for i in listed] == ["保温杯调价"]
     assert AuditEvent.objects.filter(action="content.intake.create").count() == 1
+
+
+def test_the_approvals_pages_and_api_do_not_decide_a_draft_around_content(
+    api_as, web_as, qihua, jingli
+):
+    """A draft's approval re-scans and may need an override reason: only content decides it."""
+    from storeops.governance.models import ApprovalRequest
+
+    writer = api_as(qihua)
+    draft_id = create(writer, body="全网最好的保温杯").json()["id"]
+    writer.post(f"{DRAFTS}/{draft_id}/submit")
+    approval = ApprovalRequest.objects.get(
+        object_type="content.releasedraft", object_id=str(draft_id), status="pending"
+    )
+
+    refused = api_as(jingli).post(f"/api/v1/approvals/{approval.pk}/approve", {"comment": "同意"})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "approval.decide_in_owner"
+    page = web_as(jingli).get(f"/governance/approvals/{approval.pk}/").content.decode()
+    assert 'data-testid="decide-at-owner"' in page
+    assert 'data-testid="decide-form"' not in page
+    web_as(jingli).post(
+        f"/governance/approvals/{approval.pk}/decide/", {"decision": "approve", "comment": "同意"}
+    )
+    approval.refresh_from_db()
+    assert approval.status == "pending"
+    assert ReleaseDraft.objects.get(pk=draft_id).status == "submitted"

@@ -8,5 +8,7 @@ class ContentConfig(AppConfig):
 
     def ready(self) -> None:
         from storeops.content.permissions import register
+        from storeops.governance.selectors import register_decided_by_owner
 
         register()
+        register_decided_by_owner("content.releasedraft")

@@ -145,7 +145,7 @@ def approval_approve_api(
 ) -> Any:
     approval = selectors.approval_get_for_change(actor=request.user, approval_id=approval_id)
     return approval_out(
-        services.approval_decide(
+        services.approval_decide_generic(
             actor=request.user, approval=approval, approve=True, comment=payload.comment
         )
     )
@@ -160,7 +160,7 @@ def approval_reject_api(
 ) -> Any:
     approval = selectors.approval_get_for_change(actor=request.user, approval_id=approval_id)
     return approval_out(
-        services.approval_decide(
+        services.approval_decide_generic(
             actor=request.user, approval=approval, approve=False, comment=payload.comment
         )
     )

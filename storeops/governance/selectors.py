@@ -30,8 +30,21 @@ from storeops.governance.models import (
 )
 from storeops.governance.permissions import GovernancePerm
 
-
 # --- approvals -----------------------------------------------------------------------------------
+_DECIDED_BY_OWNER: set[str] = set()
+
+
+def register_decided_by_owner(object_type: str) -> None:
+    """An app whose approvals must be decided through its own service (which re-checks its rules,
+    e.g. content re-scans a draft and asks for an override reason) registers the object type in
+    its AppConfig.ready(); the approvals pages and API then send the approver there."""
+    _DECIDED_BY_OWNER.add(object_type)
+
+
+def approval_is_decided_by_owner(approval: Any) -> bool:
+    return approval.object_type in _DECIDED_BY_OWNER
+
+
 def object_ref(obj: Any) -> tuple[str, str]:
     """How an approval names any model instance: ("app_label.model", "pk")."""
     if obj is None or getattr(obj, "pk", None) is None:

@@ -43,6 +43,7 @@ from storeops.governance.selectors import (
     approval_approved_for,
     approval_current_step,
     approval_decision_refusal,
+    approval_is_decided_by_owner,
     object_ref,
     policy_value,
     snapshot_canonical,
@@ -238,6 +239,21 @@ def approval_decide(
             store=approval.store,
         )
     return approval
+
+
+def approval_decide_generic(
+    *, actor: Any, approval: ApprovalRequest, approve: bool, comment: str = ""
+) -> ApprovalRequest:
+    """Deciding from the approvals pages and API. Refused for an object whose own service decides
+    (a release draft: its approval re-scans the copy and may need an override reason), so no
+    entry point can approve around the owner's rules."""
+    if approval_is_decided_by_owner(approval):
+        raise Conflict(
+            "approval.decide_in_owner",
+            _("请到该事项自己的页面审批（那里会重新检查相关规则）"),
+            {"url": approval.url},
+        )
+    return approval_decide(actor=actor, approval=approval, approve=approve, comment=comment)
 
 
 def _approval_withdraw(*, actor: Any, approval: ApprovalRequest, reason: str) -> None:

@@ -76,7 +76,8 @@ def approval_detail_view(request: HttpRequest, approval_id: int) -> HttpResponse
                 approval.snapshot, previous.snapshot if previous else None
             ),
             "steps": steps,
-            "can_decide": refusal is None,
+            "can_decide": refusal is None and not selectors.approval_is_decided_by_owner(approval),
+            "decide_at_owner": refusal is None and selectors.approval_is_decided_by_owner(approval),
             "refusal": refusal.message
             if refusal is not None and approval.status == "pending"
             else "",
@@ -95,7 +96,7 @@ def approval_decide_view(request: HttpRequest, approval_id: int) -> HttpResponse
         return redirect("governance:approval_detail", approval_id=approval.pk)
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        services.approval_decide(
+        services.approval_decide_generic(
             actor=request.user,
             approval=approval,
             approve=approve,
