@@ -148,9 +148,13 @@ def people(on_postgres):
     from storeops.accounts.models import Role
     from storeops.accounts.services import role_sync_defaults, store_create, user_create
     from storeops.core.roles import RoleCode
+    from storeops.governance.models import Obligation, ObligationOccurrence
 
+    # The seeded demo company is committed too: its obligations would open periods in the race.
+    ObligationOccurrence.objects.all().delete()
+    Obligation.objects.all().delete()
     role_sync_defaults()
-    shop = store_create(actor=None, code="tb-main", platform="taobao", name="淘宝店")
+    shop = store_create(actor=None, code="race-shop", platform="taobao", name="淘宝店")
 
     def person(username, role):
         return user_create(
@@ -163,10 +167,10 @@ def people(on_postgres):
 
     return {
         "shop": shop,
-        "kefu": person("kefu", RoleCode.CUSTOMER_SERVICE),
-        "yunying": person("yunying", RoleCode.OPERATIONS),
-        "jingli": person("jingli", RoleCode.MANAGER),
-        "jingli2": person("jingli2", RoleCode.MANAGER),
+        "kefu": person("race_kefu", RoleCode.CUSTOMER_SERVICE),
+        "yunying": person("race_yunying", RoleCode.OPERATIONS),
+        "jingli": person("race_jingli", RoleCode.MANAGER),
+        "jingli2": person("race_jingli2", RoleCode.MANAGER),
     }
 
 

@@ -399,7 +399,14 @@ def product_export_rows(*, actor: Any) -> tuple[list[str], Iterator[list[Any]]]:
                 product.category.path if product.category_id else "",
                 sku.merchant_code,
                 sku.barcode,
-                ";".join(f"{k}:{v}" for k, v in sku.attributes.items()),
+                # in the product's attribute order: PostgreSQL's jsonb does not keep key order
+                ";".join(
+                    f"{name}:{sku.attributes[name]}"
+                    for name in [
+                        *[n for n in product.attribute_names if n in sku.attributes],
+                        *[n for n in sku.attributes if n not in product.attribute_names],
+                    ]
+                ),
                 sku.price,
                 sku.standard_cost,
                 sku.weight_g,
