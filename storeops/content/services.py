@@ -46,6 +46,7 @@ from storeops.core.api import MAX_ID
 from storeops.core.errors import Conflict, Invalid
 from storeops.core.permissions import require
 from storeops.core.roles import RoleCode
+from storeops.core.text import clean_text
 from storeops.governance.enums import ApprovalStatus
 from storeops.governance.selectors import (
     approval_approved_for,
@@ -62,16 +63,7 @@ MAX_REASON = 2000
 
 
 def _text(value: Any, *, field: str, required: bool, limit: int) -> str:
-    if value is not None and not isinstance(value, str):
-        raise Invalid("text.invalid", _("请填写文字"), {"field": field})
-    text = (value or "").strip()
-    if "\x00" in text:
-        raise Invalid("text.invalid_character", _("包含无效字符"), {"field": field})
-    if required and not text:
-        raise Invalid(f"{field}.required", _("请填写此项"), {"field": field})
-    if len(text) > limit:
-        raise Invalid(f"{field}.too_long", _("最多 %(n)s 个字") % {"n": limit}, {"field": field})
-    return text
+    return clean_text(value, field=field, required=required, limit=limit)
 
 
 def _choice(value: Any, choices: Any, *, field: str) -> str:

@@ -22,6 +22,7 @@ from storeops.core import clock
 from storeops.core.errors import Conflict, Forbidden, Invalid, NotFound
 from storeops.core.permissions import require
 from storeops.core.roles import RoleCode
+from storeops.core.text import clean_text
 from storeops.governance.enums import (
     APPROVAL_TRANSITIONS,
     OCCURRENCE_TRANSITIONS,
@@ -58,11 +59,7 @@ MAX_DUE_HOURS = 24 * 366
 
 
 def _text(value: Any, *, field: str) -> str:
-    """Stripped text; a NUL character (which PostgreSQL cannot store) is invalid input."""
-    text = (value or "").strip()
-    if "\x00" in text:
-        raise Invalid("text.invalid_character", _("包含无效字符"), {"field": field})
-    return text
+    return clean_text(value, field=field)
 
 
 # --- approvals -----------------------------------------------------------------------------------
