@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "storeops.compliance",
     "storeops.catalog",
     "storeops.content",
+    "storeops.storefront",
+    "storeops.orders",
     "storeops.web",
     "storeops.api",
     "storeops.demo",

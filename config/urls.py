@@ -15,4 +15,6 @@ urlpatterns = [
     path("catalog/", include("storeops.catalog.urls")),
     path("content/", include("storeops.content.urls")),
     path("compliance/", include("storeops.compliance.urls")),
+    path("storefront/", include("storeops.storefront.urls")),
+    path("orders/", include("storeops.orders.urls")),
 ]

@@ -111,9 +111,14 @@ def test_warning_at_75_percent_to_owner_and_breach_to_managers_once(qihua, demo,
 
     assert publication.is_sla_met is False
     assert publication.lead_time_seconds == 13 * 3600
-    assert Alert.objects.filter(
-        resolved_at__isnull=True, dedupe_key__startswith="content.draft_sla_", object_id=str(draft.pk)
-    ).count() == 0
+    assert (
+        Alert.objects.filter(
+            resolved_at__isnull=True,
+            dedupe_key__startswith="content.draft_sla_",
+            object_id=str(draft.pk),
+        ).count()
+        == 0
+    )
 
 
 def test_publication_in_time_is_met_and_reported_by_month(qihua, demo, stores):

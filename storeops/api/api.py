@@ -16,7 +16,9 @@ from storeops.core.access import public
 from storeops.core.api import ChineseJSONRenderer, install_error_handlers
 from storeops.governance.api import router as governance_router
 from storeops.notifications.api import router as notifications_router
+from storeops.orders.api import router as orders_router
 from storeops.org.api import router as org_router
+from storeops.storefront.api import router as storefront_router
 
 api = NinjaAPI(
     title="storeops API",
@@ -61,3 +63,5 @@ api.add_router("/", governance_router)  # /approvals, /obligations, /policy
 api.add_router("/catalog", catalog_router)
 api.add_router("/compliance", compliance_router)
 api.add_router("/content", content_router)
+api.add_router("/storefront", storefront_router)
+api.add_router("/orders", orders_router)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,33 @@ from storeops.notifications.selectors import users_with_roles
 
 SLA_WARNING_FRACTION = Decimal("0.75")
 MAX_OTHER_TEXTS = 200
+
+
+# --- pages owned by apps above content --------------------------------------------------------
+@dataclass(frozen=True)
+class PageKindHooks:
+    """How content checks and announces a draft's target for a kind of store page.
+
+    `exists(store, target_id)` says whether the page belongs to the store; `on_publish(publication=,
+    previous=, actor=)` runs inside the publishing transaction (the storefront app records the live
+    page, e.g. the active promotion-zone variant)."""
+
+    exists: Callable[[Any, int], bool]
+    on_publish: Callable[..., None] | None = None
+
+
+_PAGE_KIND_HOOKS: dict[str, PageKindHooks] = {}
+
+
+def register_page_kind(
+    kind: str, *, exists: Callable[[Any, int], bool], on_publish: Callable[..., None] | None = None
+) -> None:
+    """Called from an upper app's `AppConfig.ready()`: content never imports the apps above it."""
+    _PAGE_KIND_HOOKS[kind] = PageKindHooks(exists=exists, on_publish=on_publish)
+
+
+def page_kind_hooks(kind: str) -> PageKindHooks | None:
+    return _PAGE_KIND_HOOKS.get(kind)
 
 
 # --- drafts --------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from storeops.content.selectors import (
     draft_target_listing,
     drafts_open_for_sla,
     live_publication_for,
+    page_kind_hooks,
     scan_text,
     sla_hours_for,
     sla_warning_at,
@@ -157,6 +158,9 @@ def _target(kind: str, target: Any, *, store: Any) -> int | None:
         raise Invalid("draft.target_invalid", _("对象编号无效"), {"field": "target"})
     if kind == DraftKind.LISTING and not store.listings.filter(pk=target).exists():
         raise Invalid("draft.target_not_found", _("该店铺没有这个商品"), {"field": "target"})
+    hooks = page_kind_hooks(kind)
+    if hooks is not None and not hooks.exists(store, target):
+        raise Invalid("draft.target_not_found", _("该店铺没有这个页面"), {"field": "target"})
     return target
 
 
@@ -550,6 +554,9 @@ def draft_publish(*, actor: Any, draft: ReleaseDraft) -> Publication:
             before={"status": DraftStatus.PUBLISHED},
             after={"status": old.status, "superseded_by": publication.pk},
         )
+    hooks = page_kind_hooks(draft.kind)
+    if hooks is not None and hooks.on_publish is not None:
+        hooks.on_publish(publication=publication, previous=previous, actor=actor)
     draft.updated_at = now
     draft.save(update_fields=["status", "approved_revision", "updated_at"])
     audit_record(

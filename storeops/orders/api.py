@@ -1,0 +1,5 @@
+"""orders API."""
+
+from ninja import Router
+
+router = Router(tags=["orders"])

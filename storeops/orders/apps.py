@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrdersConfig(AppConfig):
+    name = "storeops.orders"
+    label = "orders"
+    verbose_name = "订单"

@@ -1,0 +1,1 @@
+"""Orders, their lines and imports from the marketplaces (R2.8)."""

@@ -1,0 +1,5 @@
+"""storefront API."""
+
+from ninja import Router
+
+router = Router(tags=["storefront"])
