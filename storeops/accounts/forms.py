@@ -30,6 +30,10 @@ class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("界面语言"), choices=Language.choices)
 
 
+class EmailForm(forms.Form):
+    email = forms.CharField(label=_("邮箱"), max_length=254, required=False)
+
+
 class PasswordChangeForm(forms.Form):
     current_password = forms.CharField(
         label=_("当前密码"),

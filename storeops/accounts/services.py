@@ -11,6 +11,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -198,6 +199,34 @@ def user_set_password(
     user.save(update_fields=["password"])
     audit_record(actor=actor, action="accounts.user.set_password", obj=user)
     return user
+
+
+@transaction.atomic
+def user_set_email(*, actor: User, email: str) -> User:
+    """One's own e-mail address: where notifications and alerts are delivered by e-mail.
+
+    Empty removes it (no e-mail is sent then; the inbox still holds everything)."""
+    email = (email or "").strip()
+    if email:
+        if len(email) > 254 or "\x00" in email:
+            raise Invalid("user.email_invalid", _("邮箱地址无效"), {"field": "email"})
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise Invalid("user.email_invalid", _("邮箱地址无效"), {"field": "email"}) from exc
+    before = actor.email
+    if before == email:
+        return actor
+    actor.email = email
+    actor.save(update_fields=["email"])
+    audit_record(
+        actor=actor,
+        action="accounts.user.set_email",
+        obj=actor,
+        before={"email": before},
+        after={"email": email},
+    )
+    return actor
 
 
 @transaction.atomic

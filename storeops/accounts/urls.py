@@ -8,6 +8,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("account/", views.settings_view, name="settings"),
     path("account/language/", views.language_view, name="language"),
+    path("account/email/", views.email_view, name="email"),
     path("account/password/", views.password_change_view, name="password_change"),
     path("account/tokens/", views.token_create_view, name="token_create"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),

@@ -15,6 +15,7 @@ from django_otp import login as otp_login
 from storeops.accounts import selectors, services
 from storeops.accounts.enums import SESSION_2FA_KEY
 from storeops.accounts.forms import (
+    EmailForm,
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
@@ -99,6 +100,22 @@ def language_view(request: HttpRequest) -> HttpResponse:
         )
         translation.activate(user.language)  # the confirmation speaks the language just chosen
         messages.success(request, _("界面语言已保存"))
+    return redirect("accounts:settings")
+
+
+@authenticated
+@require_POST
+def email_view(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_set_email(actor=request.user, email=form.cleaned_data["email"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("邮箱已保存"))
+    else:
+        messages.error(request, _("邮箱地址无效"))
     return redirect("accounts:settings")
 
 
