@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from storeops.audit.services import audit_record
@@ -51,6 +51,10 @@ MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
 # A delivery claimed by a worker that died is given back after this long (the send times out
 # after 10 s, so a live worker is long finished by then).
 SENDING_LEASE = dt.timedelta(minutes=5)
+# housekeeping: what the inbox and the delivery log keep (the audit log keeps the business history)
+KEEP_SENT_DELIVERIES = dt.timedelta(days=90)
+KEEP_READ_NOTIFICATIONS = dt.timedelta(days=180)
+KEEP_RESOLVED_ALERTS = dt.timedelta(days=365)
 
 
 def _object_ref(obj: Any) -> tuple[str, str]:
@@ -642,3 +646,36 @@ def delivery_retry(*, actor: Any, delivery: Delivery) -> Delivery:
     )
     on_commit_enqueue(SEND_TASK, delivery_id=delivery.pk)
     return delivery
+
+
+@transaction.atomic
+def notifications_purge(*, batch: int = 50000) -> dict[str, int]:
+    """Delete what nobody needs any more, so the inbox and delivery tables stay small:
+    deliveries sent more than 90 days ago, notifications read more than 180 days ago (unless their
+    alert is still open), and alerts resolved more than a year ago that no inbox still shows.
+    Unread notifications, open alerts and failed deliveries are never purged."""
+    now = clock.now()
+    deliveries = list(
+        Delivery.objects.filter(
+            status=DeliveryStatus.SENT, sent_at__lt=now - KEEP_SENT_DELIVERIES
+        ).values_list("pk", flat=True)[:batch]
+    )
+    Delivery.objects.filter(pk__in=deliveries).delete()
+    notifications = list(
+        Notification.objects.filter(read_at__lt=now - KEEP_READ_NOTIFICATIONS)
+        .filter(Q(alert__isnull=True) | Q(alert__resolved_at__isnull=False))
+        .exclude(deliveries__status=DeliveryStatus.FAILED)
+        .values_list("pk", flat=True)[:batch]
+    )
+    Notification.objects.filter(pk__in=notifications).delete()
+    alerts = list(
+        Alert.objects.filter(resolved_at__lt=now - KEEP_RESOLVED_ALERTS, notifications__isnull=True)
+        .exclude(deliveries__status=DeliveryStatus.FAILED)
+        .values_list("pk", flat=True)[:batch]
+    )
+    Alert.objects.filter(pk__in=alerts).delete()
+    return {
+        "deliveries": len(deliveries),
+        "notifications": len(notifications),
+        "alerts": len(alerts),
+    }

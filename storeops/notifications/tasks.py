@@ -13,6 +13,7 @@ from storeops.notifications.services import (
     deliveries_create,
     deliveries_requeue_due,
     delivery_attempt,
+    notifications_purge,
 )
 
 
@@ -36,3 +37,10 @@ def delivery_requeue_periodic_task() -> int:
     for delivery_id in due:
         delivery_send_task(delivery_id)
     return len(due)
+
+
+@db_periodic_task(
+    crontab(hour="19", minute="40")
+)  # 03:40 Asia/Shanghai (the scheduler runs in UTC)
+def notifications_purge_periodic_task() -> dict[str, int]:
+    return notifications_purge()
