@@ -72,6 +72,7 @@ def draft_out(draft: Any) -> dict[str, Any]:
         "sla_deadline": draft.sla_deadline,
         "sla_hours": draft.sla_hours,
         "compliance": revision.findings,
+        "price": revision.price,
         "override_reason": draft.override_reason,
         "publication": publication_out(publication) if publication else None,
         "created_at": draft.created_at,
@@ -117,6 +118,7 @@ def draft_create_api(request: HttpRequest, payload: DraftIn) -> Any:
         priority=payload.priority,
         target=payload.target,
         intake=intake,
+        price=payload.price,
     )
     return Status(201, _fresh(request, draft.pk))
 
@@ -162,6 +164,7 @@ def draft_update_api(request: HttpRequest, payload: DraftUpdateIn, draft_id: int
         title=payload.title,
         body=payload.body,
         priority=payload.priority,
+        price=payload.price if "price" in payload.model_fields_set else ...,
     )
     return _fresh(request, draft_id)
 

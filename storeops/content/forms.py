@@ -78,6 +78,14 @@ class DraftForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={**TEXT, "rows": 10}),
     )
+    price = forms.DecimalField(
+        label=_("新售价（仅商品详情；留空不改价）"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={**TEXT, "step": "0.01"}),
+    )
 
     def __init__(
         self, *args: Any, stores: Any = (), intakes: Any = (), editing: bool = False, **kwargs: Any

@@ -114,6 +114,8 @@ class DraftRevision(models.Model):
     number = models.PositiveIntegerField()
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文"))
+    # a listing draft may carry a new price; publishing writes title and price to the listing
+    price = models.DecimalField(_("售价"), max_digits=12, decimal_places=2, null=True, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     findings = models.JSONField(default=list, blank=True)

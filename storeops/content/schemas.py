@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
@@ -43,12 +44,18 @@ class DraftIn(Schema):
     priority: PriorityLiteral = "general"
     target: int | None = Field(None, ge=1, le=MAX_ID, description="所改对象的编号；新页面为 null")
     intake: int | None = Field(None, ge=1, le=MAX_ID, description="来自哪条信息提报")
+    price: Decimal | None = Field(
+        None, ge=0, max_digits=12, decimal_places=2, description="商品详情稿件的新售价（可选）"
+    )
 
 
 class DraftUpdateIn(Schema):
     title: str | None = Field(None, min_length=1, max_length=200)
     body: str | None = Field(None, max_length=20000)
     priority: PriorityLiteral | None = None
+    price: Decimal | None = Field(
+        None, ge=0, max_digits=12, decimal_places=2, description="省略则不变，null 清除"
+    )
 
 
 class ApproveIn(Schema):
@@ -94,6 +101,7 @@ class DraftOut(Schema):
     sla_deadline: dt.datetime
     sla_hours: int
     compliance: list[FindingOut]
+    price: Decimal | None = None
     override_reason: str
     publication: PublicationOut | None
     created_at: dt.datetime

@@ -3,9 +3,11 @@ clock, revision diffs and the compliance scan of a revision (R4.1, R4.2, R5.1, R
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
 import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +23,7 @@ from storeops.content.models import DraftRevision, IntakeItem, Publication, Rele
 from storeops.content.permissions import ContentPerm
 from storeops.core import clock
 from storeops.core.errors import NotFound
+from storeops.core.excel import safe_cell
 from storeops.core.permissions import has_perm, require
 from storeops.core.roles import RoleCode
 from storeops.governance.enums import PolicyKey
@@ -122,8 +125,11 @@ def revision_get(draft: ReleaseDraft, number: int) -> DraftRevision:
     return revision
 
 
-def content_hash(title: str, body: str) -> str:
-    return hashlib.sha256(f"{title}\x1f{body}".encode()).hexdigest()
+def content_hash(title: str, body: str, price: Decimal | None = None) -> str:
+    """The revision's identity; a price joins it only when the revision carries one, so the
+    hashes of revisions written before prices existed do not change."""
+    text = f"{title}\x1f{body}" if price is None else f"{title}\x1f{body}\x1f{price:.2f}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def draft_snapshot(draft: ReleaseDraft, revision: DraftRevision) -> dict[str, Any]:
@@ -137,6 +143,7 @@ def draft_snapshot(draft: ReleaseDraft, revision: DraftRevision) -> dict[str, An
         "hash": revision.content_hash,
         "title": revision.title,
         "body": revision.body,
+        **({} if revision.price is None else {"price": f"{revision.price:.2f}"}),
     }
 
 
@@ -207,6 +214,14 @@ def store_managers(store: Any) -> list[Any]:
 
 
 # --- compliance ----------------------------------------------------------------------------------
+def _scan_price(draft: ReleaseDraft, listing: Listing | None) -> Decimal | None:
+    """The price the copy must agree with: the draft's new price, else the listing's record."""
+    revision = draft.current_revision
+    if revision is not None and revision.price is not None:
+        return revision.price
+    return listing.price if listing is not None else None
+
+
 def draft_scan_context(draft: ReleaseDraft) -> Any:
     """The listing's price and standard costs, and the store's other live copy (near-duplicates)."""
     listing = draft_target_listing(draft)
@@ -226,7 +241,7 @@ def draft_scan_context(draft: ReleaseDraft) -> Any:
         .order_by("-id")[:MAX_OTHER_TEXTS]
     )
     return ScanContext(
-        listing_price=listing.price if listing is not None else None,
+        listing_price=_scan_price(draft, listing),
         standard_costs=costs,
         other_texts=tuple((p.revision.title, p.revision.body) for p in others),
     )
@@ -422,3 +437,15 @@ def package_rows(package: dict[str, Any]) -> tuple[tuple[str, ...], list[list[An
         [package.get("title", ""), package.get("price", ""), code, description, images]
         for code in codes
     ]
+
+
+def package_csv(package: dict[str, Any]) -> bytes:
+    """The upload sheet as CSV, UTF-8 with BOM so Excel shows Chinese (MARKETPLACES.md); cells
+    that Excel would read as formulas are neutralised like the .xlsx export."""
+    headers, rows = package_rows(package)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

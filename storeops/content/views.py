@@ -116,6 +116,7 @@ def draft_create_view(request: HttpRequest) -> HttpResponse:
                 priority=data["priority"],
                 target=data["target"],
                 intake=intake,
+                price=data["price"],
             )
         except DomainError as exc:
             _form_error(request, form, exc)
@@ -132,8 +133,15 @@ def draft_edit_view(request: HttpRequest, draft_id: int) -> HttpResponse:
     form = DraftForm(
         request.POST or None,
         editing=True,
-        initial={"title": revision.title, "body": revision.body, "priority": draft.priority},
+        initial={
+            "title": revision.title,
+            "body": revision.body,
+            "priority": draft.priority,
+            "price": revision.price,
+        },
     )
+    if draft.kind != "listing":
+        del form.fields["price"]
     if request.method == "POST" and form.is_valid():
         try:
             services.draft_update(
@@ -142,6 +150,7 @@ def draft_edit_view(request: HttpRequest, draft_id: int) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 priority=form.cleaned_data["priority"],
+                price=form.cleaned_data.get("price", ...),
             )
         except DomainError as exc:
             _form_error(request, form, exc)
@@ -395,10 +404,17 @@ def sla_report_export_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
 @requires(ContentPerm.VIEW_DRAFT)
 def publication_export_view(request: HttpRequest, publication_id: int) -> HttpResponse:
     """The content package as the platform's upload sheet (storeops never logs into a platform)."""
     publication = selectors.publication_get(actor=request.user, publication_id=publication_id)
     headers, rows = selectors.package_rows(publication.package)
-    name = f"{publication.store.code}-{publication.draft_id}-v{publication.revision.number}.xlsx"
-    return xlsx_response(name, workbook_bytes(publication.store.platform, headers, rows))
+    name = f"{publication.store.code}-{publication.draft_id}-v{publication.revision.number}"
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(selectors.package_csv(publication.package), content_type=CSV_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    return xlsx_response(f"{name}.xlsx", workbook_bytes(publication.store.platform, headers, rows))

@@ -8,6 +8,7 @@ the governance engine on a snapshot naming the revision and its content hash; pu
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -16,7 +17,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from storeops.audit.services import audit_record
+from storeops.catalog.models import Listing
 from storeops.catalog.selectors import product_description, product_images
+from storeops.catalog.services import listing_update
+from storeops.catalog.services.validation import money_clean
 from storeops.content.enums import (
     DRAFT_TRANSITIONS,
     EDITABLE_STATUSES,
@@ -73,6 +77,29 @@ def _choice(value: Any, choices: Any, *, field: str) -> str:
     return str(value)
 
 
+LISTING_TITLE_MAX = Listing._meta.get_field("title").max_length
+
+
+def _price(value: Any, *, kind: str) -> Decimal | None:
+    """A new price belongs to a listing draft only; it is written to the listing on publish."""
+    if value is None or value == "":
+        return None
+    if kind != DraftKind.LISTING:
+        raise Invalid("draft.price_not_listing", _("只有商品详情稿件可以改价"), {"field": "price"})
+    return money_clean(value, "price", _("售价"))
+
+
+def _listing_title(title: str, *, kind: str) -> str:
+    """A listing draft's title becomes the listing's title: it must fit there."""
+    if kind == DraftKind.LISTING and len(title) > LISTING_TITLE_MAX:
+        raise Invalid(
+            "draft.title_too_long",
+            _("商品标题最多 %(n)s 个字") % {"n": LISTING_TITLE_MAX},
+            {"field": "title"},
+        )
+    return title
+
+
 def _draft_url(draft: ReleaseDraft) -> str:
     return reverse("content:draft_detail", args=[draft.pk])
 
@@ -102,6 +129,7 @@ def _state(draft: ReleaseDraft) -> dict[str, Any]:
         "priority": draft.priority,
         "revision": revision.number if revision else None,
         "hash": revision.content_hash if revision else None,
+        "price": None if revision is None or revision.price is None else str(revision.price),
     }
 
 
@@ -164,16 +192,19 @@ def _target(kind: str, target: Any, *, store: Any) -> int | None:
     return target
 
 
-def _new_revision(draft: ReleaseDraft, *, actor: Any, title: str, body: str) -> DraftRevision:
+def _new_revision(
+    draft: ReleaseDraft, *, actor: Any, title: str, body: str, price: Decimal | None = None
+) -> DraftRevision:
     number = (draft.revisions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     revision = DraftRevision.objects.create(
         draft=draft,
         number=number,
         title=title,
         body=body,
+        price=price,
         author=actor,
         created_at=clock.now(),
-        content_hash=content_hash(title, body),
+        content_hash=content_hash(title, body, price),
     )
     draft.current_revision = revision
     draft.title = title
@@ -191,6 +222,7 @@ def draft_create(
     priority: str,
     target: Any = None,
     intake: IntakeItem | None = None,
+    price: Any = None,
 ) -> ReleaseDraft:
     """R4.2: the clock starts at the intake's time, or now for a draft without one; the
     deadline is frozen from the policy's hours for this priority."""
@@ -198,33 +230,24 @@ def draft_create(
     kind = _choice(kind, DraftKind, field="kind")
     priority = _choice(priority, Priority, field="priority")
     title = _text(title, field="title", required=True, limit=MAX_TITLE)
+    title = _listing_title(title, kind=kind)
     body = _text(body, field="body", required=False, limit=MAX_BODY)
     target = _target(kind, target, store=store)
+    new_price = _price(price, kind=kind)
     if intake is not None and intake.store_id is not None and intake.store_id != store.pk:
         raise Invalid("draft.intake_store", _("该提报属于其他店铺"), {"field": "intake"})
-    now = clock.now()
-    started = intake.submitted_at if intake is not None else now
-    hours = sla_hours_for(priority)
-    draft = ReleaseDraft.objects.create(
+    draft = draft_insert(
+        actor=actor,
         store=store,
         kind=kind,
-        target=target,
         title=title,
+        body=body,
         priority=priority,
+        target=target,
         intake=intake,
+        price=new_price,
         owner=actor,
-        sla_hours=hours,
-        sla_started_at=started,
-        sla_deadline=started + dt.timedelta(hours=hours),
-        created_by=actor,
-        created_at=now,
-        updated_at=now,
     )
-    _new_revision(draft, actor=actor, title=title, body=body)
-    draft.save(update_fields=["current_revision", "title"])
-    if intake is not None and intake.status == IntakeStatus.NEW:
-        intake.status = IntakeStatus.COMPILED
-        intake.save(update_fields=["status"])
     audit_record(
         actor=actor,
         action="content.draft.create",
@@ -241,6 +264,46 @@ def draft_create(
     return draft
 
 
+def draft_insert(
+    *,
+    actor: Any,
+    store: Any,
+    kind: str,
+    title: str,
+    body: str,
+    priority: str,
+    target: int | None,
+    intake: IntakeItem | None,
+    price: Decimal | None,
+    owner: Any,
+) -> ReleaseDraft:
+    """The row and its first revision from checked values (callers check and audit)."""
+    now = clock.now()
+    started = intake.submitted_at if intake is not None else now
+    hours = sla_hours_for(priority)
+    draft = ReleaseDraft.objects.create(
+        store=store,
+        kind=kind,
+        target=target,
+        title=title,
+        priority=priority,
+        intake=intake,
+        owner=owner,
+        sla_hours=hours,
+        sla_started_at=started,
+        sla_deadline=started + dt.timedelta(hours=hours),
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    _new_revision(draft, actor=actor, title=title, body=body, price=price)
+    draft.save(update_fields=["current_revision", "title"])
+    if intake is not None and intake.status == IntakeStatus.NEW:
+        intake.status = IntakeStatus.COMPILED
+        intake.save(update_fields=["status"])
+    return draft
+
+
 @transaction.atomic
 def draft_update(
     *,
@@ -249,8 +312,9 @@ def draft_update(
     title: str | None = None,
     body: str | None = None,
     priority: str | None = None,
+    price: Any = ...,
 ) -> ReleaseDraft:
-    """A changed text is a new revision; after submission or approval the draft goes back to
+    """A changed text or price is a new revision (`price` left out keeps it, None clears it); after submission or approval the draft goes back to
     草稿 and needs a new approval (R5.1). A changed priority re-freezes the deadline."""
     require(actor, ContentPerm.WRITE_DRAFT, store=draft.store)
     draft = _locked(draft)
@@ -266,17 +330,19 @@ def draft_update(
         if title is None
         else _text(title, field="title", required=True, limit=MAX_TITLE)
     )
+    new_title = _listing_title(new_title, kind=draft.kind)
     new_body = (
         revision.body if body is None else _text(body, field="body", required=False, limit=MAX_BODY)
     )
+    new_price = revision.price if price is ... else _price(price, kind=draft.kind)
     fields = ["updated_at"]
     if priority is not None and priority != draft.priority:
         draft.priority = _choice(priority, Priority, field="priority")
         draft.sla_hours = sla_hours_for(draft.priority)
         draft.sla_deadline = draft.sla_started_at + dt.timedelta(hours=draft.sla_hours)
         fields += ["priority", "sla_hours", "sla_deadline"]
-    if content_hash(new_title, new_body) != revision.content_hash:
-        _new_revision(draft, actor=actor, title=new_title, body=new_body)
+    if content_hash(new_title, new_body, new_price) != revision.content_hash:
+        _new_revision(draft, actor=actor, title=new_title, body=new_body, price=new_price)
         fields += ["current_revision", "title"]
         if draft.status != DraftStatus.DRAFT:
             _draft_set_status(draft, DraftStatus.DRAFT)
@@ -471,11 +537,12 @@ def _package(draft: ReleaseDraft, revision: DraftRevision) -> dict[str, Any]:
     listing = draft_target_listing(draft)
     if listing is not None:
         images = product_images(listing.product)
+        price = revision.price if revision.price is not None else listing.price
         package.update(
             {
                 "listing": listing.pk,
                 "product": listing.product.name,
-                "price": str(listing.price),
+                "price": f"{price:.2f}",
                 "merchant_codes": list(
                     listing.product.skus.order_by("id").values_list("merchant_code", flat=True)
                 ),
@@ -489,6 +556,34 @@ def _package(draft: ReleaseDraft, revision: DraftRevision) -> dict[str, Any]:
             }
         )
     return package
+
+
+def _listing_write_back(
+    *, actor: Any, draft: ReleaseDraft, revision: DraftRevision
+) -> dict[str, Any] | None:
+    """The live listing matches what was approved: its title and (if the draft set one) price,
+    written through the catalog's own service (which checks MANAGE_LISTING and audits)."""
+    listing = draft_target_listing(draft)
+    if listing is None:
+        return None
+    listing = Listing.objects.select_for_update().select_related("store").get(pk=listing.pk)
+    price = revision.price if revision.price is not None else listing.price
+    if listing.title == revision.title and listing.price == price:
+        return {"listing": listing.pk, "changed": False}
+    listing_update(
+        actor=actor, listing=listing, title=revision.title, price=price, category=listing.category
+    )
+    return {"listing": listing.pk, "changed": True, "title": listing.title, "price": str(price)}
+
+
+# Other content modules (freshness, review flags, drift) react to a publication in the same
+# transaction; they register here instead of draft_publish importing them.
+_PUBLISH_LISTENERS: list[Any] = []
+
+
+def publish_listener(func: Any) -> Any:
+    _PUBLISH_LISTENERS.append(func)
+    return func
 
 
 def _alert_keys(draft: ReleaseDraft) -> tuple[str, str]:
@@ -554,6 +649,7 @@ def draft_publish(*, actor: Any, draft: ReleaseDraft) -> Publication:
             before={"status": DraftStatus.PUBLISHED},
             after={"status": old.status, "superseded_by": publication.pk},
         )
+    written = _listing_write_back(actor=actor, draft=draft, revision=revision)
     hooks = page_kind_hooks(draft.kind)
     if hooks is not None and hooks.on_publish is not None:
         hooks.on_publish(publication=publication, previous=previous, actor=actor)
@@ -571,10 +667,13 @@ def draft_publish(*, actor: Any, draft: ReleaseDraft) -> Publication:
             "lead_time_seconds": lead,
             "is_sla_met": publication.is_sla_met,
             "superseded": previous.pk if previous else None,
+            "listing_written": written,
         },
     )
     for key in _alert_keys(draft):
         alert_resolve(dedupe_key=key, actor=actor)
+    for hook in _PUBLISH_LISTENERS:
+        hook(publication=publication, actor=actor)
     return publication
 
 

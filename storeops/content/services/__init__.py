@@ -1,0 +1,23 @@
+"""Every write of the content app: checked, atomic, audited. Split by area; import from here."""
+
+from storeops.content.services.drafts import (
+    draft_approve,
+    draft_create,
+    draft_publish,
+    draft_reject,
+    draft_submit,
+    draft_update,
+    intake_create,
+    sla_check,
+)
+
+__all__ = [
+    "draft_approve",
+    "draft_create",
+    "draft_publish",
+    "draft_reject",
+    "draft_submit",
+    "draft_update",
+    "intake_create",
+    "sla_check",
+]
