@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "storeops.core.middleware.NulInputMiddleware",
     "storeops.core.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -243,6 +244,20 @@ else:
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": env_bool("STOREOPS_HUEY_IMMEDIATE", False),
         "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+
+# A cache shared by the web and worker processes (import progress while the import's transaction
+# is still open, core.importjobs): Redis when configured, else files in the data dir.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
     }
 
 # --- e-mail and notification links (R4.3) -------------------------------------------------------
