@@ -13,6 +13,7 @@ urlpatterns = [
     path("org/", include("storeops.org.urls")),
     path("governance/", include("storeops.governance.urls")),
     path("catalog/", include("storeops.catalog.urls")),
+    path("imports/", include("storeops.core.urls")),
     path("content/", include("storeops.content.urls")),
     path("compliance/", include("storeops.compliance.urls")),
     path("storefront/", include("storeops.storefront.urls")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from storeops.catalog.models import DescriptionContent, Product, ProductImage, Sku
+from storeops.catalog.models import DescriptionContent, Product, ProductImage
 from storeops.catalog.selectors import description_modules
 from tests.catalog_helpers import png
 
@@ -58,22 +58,18 @@ def test_image_upload_refuses_a_small_picture(web_as, demo):
     assert ProductImage.objects.filter(product=product, kind="main").count() == 1
 
 
-def test_import_page_lists_errors_with_lines(web_as, yunying, kefu):
+def test_import_page_queues_a_job_and_is_closed_to_kefu(web_as, yunying, kefu):
+    """The import itself runs as a background job: tests/test_import_jobs.py."""
+    from storeops.core.models import ImportJob
+
     client = web_as(yunying)
-    bad = "商品名称,商家编码,售价\n杯,OK-1,1\n杯,坏 编码,1\n".encode()
-    page = client.post(
-        "/catalog/import/", {"file": SimpleUploadedFile("a.csv", bad)}
-    ).content.decode()
-    assert "已拒绝" in page
-    assert "<td>3</td>" in page
-    assert not Sku.objects.filter(merchant_code="OK-1").exists()
     good = "商品名称,商家编码,售价\n页面杯,PAGE-1,1\n".encode()
-    page = client.post(
-        "/catalog/import/", {"file": SimpleUploadedFile("a.csv", good)}
-    ).content.decode()
-    assert "已导入" in page
-    assert Sku.objects.filter(merchant_code="PAGE-1").exists()
+    response = client.post("/catalog/import/", {"file": SimpleUploadedFile("a.csv", good)})
+    job = ImportJob.objects.get(created_by=yunying, filenames=["a.csv"])
+    assert response["Location"] == f"/imports/{job.pk}/"
+    assert job.kind == "catalog.products"
     assert web_as(kefu).get("/catalog/import/").status_code == 403
+    assert web_as(kefu).post("/catalog/import/").status_code == 403
 
 
 def test_export_is_an_xlsx(web_as, yunying):

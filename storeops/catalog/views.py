@@ -17,6 +17,7 @@ from storeops.catalog.permissions import CatalogPerm
 from storeops.core.access import requires
 from storeops.core.errors import DomainError
 from storeops.core.excel import workbook_bytes, xlsx_response
+from storeops.core.importjobs import import_job_list, import_job_start
 from storeops.core.permissions import has_perm
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -116,27 +117,27 @@ def image_upload_view(request: HttpRequest, product_id: int) -> HttpResponse:
 
 @requires(CatalogPerm.IMPORT_PRODUCT)
 def import_view(request: HttpRequest) -> HttpResponse:
-    """Synchronous, up to 20 MB (a catalog file is thousands of rows, not millions)."""
+    """Upload, then a background job with a progress bar (core.importjobs); up to 20 MB."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    file_error = ""
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            if upload.size > MAX_UPLOAD:
-                raise DomainError("import.too_large", _("文件不能超过 20 MB"))
-            result = services.product_import(
+            job = import_job_start(
                 actor=request.user,
-                source=upload.read(),
-                filename=upload.name,
-                skip_invalid=form.cleaned_data["skip_invalid"],
+                kind=services.IMPORT_KIND,
+                files=[form.cleaned_data["file"]],
+                options={"skip_invalid": form.cleaned_data["skip_invalid"]},
             )
         except DomainError as exc:
-            file_error = exc.message
+            form.add_error("file", exc.message)
+        else:
+            return redirect("core:import_job", job_id=job.pk)
     return render(
         request,
         "catalog/import.html",
-        {"form": form, "result": result, "file_error": file_error},
+        {
+            "form": form,
+            "jobs": import_job_list(actor=request.user, kinds=[services.IMPORT_KIND]),
+        },
     )
 
 

@@ -23,11 +23,19 @@ from storeops.catalog.services.stores import (
     mapping_create,
     mapping_delete,
 )
-from storeops.catalog.services.transfer import COLUMNS, HEADERS, product_export_rows, product_import
+from storeops.catalog.services.transfer import (
+    COLUMNS,
+    HEADERS,
+    IMPORT_KIND,
+    product_export_rows,
+    product_import,
+    product_import_job_run,
+)
 
 __all__ = [
     "COLUMNS",
     "HEADERS",
+    "IMPORT_KIND",
     "category_create",
     "category_delete",
     "category_update",
@@ -46,6 +54,7 @@ __all__ = [
     "product_create",
     "product_export_rows",
     "product_import",
+    "product_import_job_run",
     "product_update",
     "sku_create",
     "sku_update",

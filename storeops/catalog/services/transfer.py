@@ -329,7 +329,12 @@ def _sha256(source: Source) -> str:
     if isinstance(source, (str, Path)):
         with open(source, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
-    return ""
+    digest = hashlib.sha256()  # a stream (a job's stored file): read it, then rewind
+    position = source.tell()
+    for chunk in iter(lambda: source.read(1 << 20), b""):
+        digest.update(chunk)
+    source.seek(position)
+    return digest.hexdigest()
 
 
 @transaction.atomic
@@ -419,3 +424,19 @@ def product_export_rows(*, actor: Any) -> tuple[list[str], Iterator[list[Any]]]:
             yield row
 
     return headers, rows()
+
+
+IMPORT_KIND = "catalog.products"
+
+
+def product_import_job_run(job: Any, files: list[Any], progress: Progress) -> ImportResult:
+    """The background job's runner (core.importjobs): the same import, with the job's options."""
+    source = files[0]
+    with source.open() as handle:
+        return product_import(
+            actor=job.created_by,
+            source=handle,
+            filename=source.name,
+            skip_invalid=bool(job.options.get("skip_invalid", False)),
+            progress=progress,
+        )
