@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from storeops.content.models import IntakeItem, ReleaseDraft
+from storeops.content.models import IntakeItem, Publication, ReleaseDraft
 from storeops.content.services import (
     draft_approve,
     draft_create,
@@ -86,11 +86,11 @@ def test_create_from_intake_starts_the_clock_at_the_intake(web_as, demo, qihua, 
         },
     )
 
-    draft = ReleaseDraft.objects.get()
+    draft = ReleaseDraft.objects.get(intake=item)
     assert response.status_code == 302
-    assert draft.intake == item
+    assert response["Location"] == f"/content/drafts/{draft.pk}/"
     assert draft.sla_started_at == item.submitted_at
-    assert IntakeItem.objects.get().status == "compiled"
+    assert IntakeItem.objects.get(pk=item.pk).status == "compiled"
 
 
 def test_detail_highlights_findings_and_offers_override(web_as, demo, qihua, stores):
@@ -147,11 +147,13 @@ def test_intake_page_create_and_refusal(web_as, demo):
         },
     )
     assert response.status_code == 302
-    assert IntakeItem.objects.get().submitted_by == demo["shangwu"]
+    assert IntakeItem.objects.get(title="新品：折叠水壶").submitted_by == demo["shangwu"]
     assert web_as(demo["kefu"]).get("/content/intake/").status_code == 403
 
 
 def test_sla_report_and_excel_export(web_as, demo, qihua, stores):
+    earlier = Publication.objects.count()
+    earlier_met = Publication.objects.filter(is_sla_met=True).count()
     draft = make_draft(qihua, stores, body="无问题的正文")
     draft_submit(actor=qihua, draft=draft)
     draft_approve(actor=demo["jingli"], draft=draft, comment="")
@@ -162,7 +164,8 @@ def test_sla_report_and_excel_export(web_as, demo, qihua, stores):
     package = web_as(qihua).get(f"/content/publications/{publication.pk}/export/")
 
     assert 'data-met="1"' in html
-    assert "共 1 次发布，按时 1，超时 0" in html
+    total, met = earlier + 1, earlier_met + 1
+    assert f"共 {total} 次发布，按时 {met}，超时 {total - met}" in html
     sheet = load_workbook(io.BytesIO(export.content)).active
     rows = list(sheet.values)
     assert rows[0][0] == "稿件"

@@ -72,7 +72,15 @@ def demo_seed(*, password: str) -> SeedReport:
     _seed_org(stores)
     _seed_catalog(stores)
     _seed_governance()
+    _seed_content(stores)
     return report
+
+
+def _seed_content(stores: dict[str, Store]) -> None:
+    """Intake, release drafts in every state, a listing overdue for its copy refresh (R3.3)."""
+    from storeops.demo.content_seed import seed_content
+
+    seed_content(users={u.username: u for u in User.objects.all()}, stores=stores)
 
 
 # --- governance: the policy's recurring duties (R3.2, R3.3, R2.16, R2.12) ------------------------
