@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "storeops.catalog",
     "storeops.content",
     "storeops.storefront",
+    "storeops.inventory",
     "storeops.orders",
     "storeops.web",
     "storeops.api",

@@ -17,5 +17,6 @@ urlpatterns = [
     path("content/", include("storeops.content.urls")),
     path("compliance/", include("storeops.compliance.urls")),
     path("storefront/", include("storeops.storefront.urls")),
+    path("inventory/", include("storeops.inventory.urls")),
     path("orders/", include("storeops.orders.urls")),
 ]

@@ -15,6 +15,7 @@ from storeops.content.api import router as content_router
 from storeops.core.access import public
 from storeops.core.api import ChineseJSONRenderer, install_error_handlers
 from storeops.governance.api import router as governance_router
+from storeops.inventory.api import router as inventory_router
 from storeops.notifications.api import router as notifications_router
 from storeops.orders.api import router as orders_router
 from storeops.org.api import router as org_router
@@ -64,4 +65,5 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/compliance", compliance_router)
 api.add_router("/content", content_router)
 api.add_router("/storefront", storefront_router)
+api.add_router("/inventory", inventory_router)
 api.add_router("/orders", orders_router)

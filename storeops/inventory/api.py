@@ -1,0 +1,5 @@
+"""inventory API."""
+
+from ninja import Router
+
+router = Router(tags=["inventory"])
