@@ -15,6 +15,8 @@ from storeops.content.schemas import (
     DraftOut,
     DraftPage,
     DraftUpdateIn,
+    FlagIn,
+    FlagOut,
     IntakeIn,
     IntakeOut,
     IntakePage,
@@ -31,6 +33,7 @@ from storeops.core.errors import Invalid
 router = Router(tags=["content"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 DraftId = Path(..., ge=1, le=MAX_ID)
+PublicationId = Path(..., ge=1, le=MAX_ID)
 
 
 def publication_out(publication: Any) -> dict[str, Any]:
@@ -279,3 +282,35 @@ def publication_list_api(
         limit=limit,
     )
     return {"items": [publication_out(p) for p in rows], "next": next_cursor}
+
+
+# --- review flags (R3.1, R4.1) -------------------------------------------------------------------
+def flag_out(flag: Any) -> dict[str, Any]:
+    draft = flag.correction_draft
+    return {
+        "id": flag.id,
+        "publication": flag.publication_id,
+        "reason": flag.reason,
+        "flagged_by": flag.flagged_by.username,
+        "flagged_at": flag.flagged_at,
+        "correction_draft": draft.id,
+        "owner": draft.owner.username,
+        "priority": draft.priority,
+        "sla_deadline": draft.sla_deadline,
+    }
+
+
+@router.post(
+    "/publications/{publication_id}/flags",
+    response={201: FlagOut, **ERRORS},
+    summary="标记线上描述不准确（生成重要纠错稿件）",
+)
+@requires(ContentPerm.FLAG_PUBLICATION)
+def publication_flag_api(
+    request: HttpRequest, payload: FlagIn, publication_id: int = PublicationId
+) -> Any:
+    publication = selectors.publication_get(actor=request.user, publication_id=publication_id)
+    flag = services.publication_flag(
+        actor=request.user, publication=publication, reason=payload.reason
+    )
+    return Status(201, flag_out(flag))

@@ -74,3 +74,10 @@ class IntakeClassification(models.TextChoices):
 class IntakeStatus(models.TextChoices):
     NEW = "new", _("待编写")
     COMPILED = "compiled", _("已编入稿件")
+
+
+class DriftSource(models.TextChoices):
+    """Where the live text of a drift check came from (R5.1)."""
+
+    PASTE = "paste", _("粘贴")
+    IMPORT = "import", _("平台导出文件")

@@ -153,3 +153,11 @@ class MonthForm(forms.Form):
             attrs={"class": "form-control form-control-sm w-auto", "type": "month"}, format="%Y-%m"
         ),
     )
+
+
+class FlagForm(forms.Form):
+    reason = forms.CharField(
+        label=_("哪里不准确"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={**TEXT, "rows": 3}),
+    )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from storeops.content.enums import (
     DraftKind,
     DraftStatus,
+    DriftSource,
     IntakeClassification,
     IntakeSource,
     IntakeStatus,
@@ -166,3 +167,56 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.draft_id}@{self.published_at:%Y-%m-%d}"
+
+
+class PublicationFlag(models.Model):
+    """运营 marks a live description as inaccurate (R3.1, R4.1): a correction draft follows."""
+
+    id = models.BigAutoField(primary_key=True)
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="flags")
+    store = models.ForeignKey("accounts.Store", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("不准确之处"))
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    flagged_at = models.DateTimeField(_("标记时间"))
+    correction_draft = models.ForeignKey(
+        ReleaseDraft, on_delete=models.PROTECT, related_name="flags", verbose_name=_("纠错稿件")
+    )
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id}: {self.reason[:20]}"
+
+
+class DriftFinding(models.Model):
+    """The live page differs from the approved live version (R5.1): what differs, as found."""
+
+    id = models.BigAutoField(primary_key=True)
+    publication = models.ForeignKey(
+        Publication, on_delete=models.PROTECT, related_name="drift_findings"
+    )
+    store = models.ForeignKey("accounts.Store", on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("来源"), max_length=10, choices=DriftSource.choices)
+    live_title = models.CharField(_("线上标题"), max_length=200, blank=True)
+    live_body = models.TextField(_("线上正文"), blank=True)
+    live_price = models.DecimalField(
+        _("线上售价"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    differences = models.JSONField(_("差异"), default=list)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("检查时间"), db_index=True)
+    resolved_at = models.DateTimeField(_("已一致于"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["publication", "resolved_at"], name="content_drift_open_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id}@{self.checked_at:%Y-%m-%d}"

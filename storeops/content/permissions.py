@@ -19,6 +19,9 @@ class ContentPerm(models.TextChoices):
     VIEW_INTAKE = "content.view_intake", _("查看信息提报")
     SUBMIT_INTAKE = "content.submit_intake", _("提报信息")
     VIEW_SLA_REPORT = "content.view_sla_report", _("查看发布时效报表")
+    FLAG_PUBLICATION = "content.flag_publication", _("标记线上描述不准确")
+    CHECK_DRIFT = "content.check_drift", _("核对线上内容（防未审批改动）")
+    VIEW_FRESHNESS = "content.view_freshness", _("查看待更新商品")
 
 
 def register() -> None:
@@ -39,5 +42,11 @@ def register() -> None:
             ),
             ContentPerm.SUBMIT_INTAKE: (R.COMMERCE, R.MARKETING_GROUP, R.OPERATIONS, R.PLANNING),
             ContentPerm.VIEW_SLA_REPORT: (R.PLANNING, R.OPERATIONS, R.MANAGER, R.AUDITOR),
+            # R3.1, R4.1: operations checks the accuracy of descriptions at any time
+            ContentPerm.FLAG_PUBLICATION: (R.OPERATIONS, R.MANAGER),
+            # R5.1: whoever watches the live stores compares them with what was approved
+            ContentPerm.CHECK_DRIFT: (R.OPERATIONS, R.MANAGER, R.PLANNING),
+            # R3.3: the planning group refreshes copy every half month; others watch it
+            ContentPerm.VIEW_FRESHNESS: (R.PLANNING, R.OPERATIONS, R.MANAGER, R.AUDITOR),
         },
     )

@@ -156,3 +156,19 @@ class IntakePage(Schema):
 class PublicationPage(Schema):
     items: list[PublicationOut] = Field(..., max_length=PAGE_MAX)
     next: str | None = None
+
+
+class FlagIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000, description="线上描述哪里不准确")
+
+
+class FlagOut(Schema):
+    id: int
+    publication: int
+    reason: str
+    flagged_by: str
+    flagged_at: dt.datetime
+    correction_draft: int
+    owner: str
+    priority: str
+    sla_deadline: dt.datetime

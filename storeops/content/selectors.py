@@ -13,13 +13,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from storeops.catalog.models import Listing, Sku
 from storeops.compliance.selectors import ScanContext, compliance_scan
 from storeops.content.enums import OPEN_STATUSES, DraftKind, DraftStatus, Priority
-from storeops.content.models import DraftRevision, IntakeItem, Publication, ReleaseDraft
+from storeops.content.models import (
+    DraftRevision,
+    DriftFinding,
+    IntakeItem,
+    Publication,
+    PublicationFlag,
+    ReleaseDraft,
+)
 from storeops.content.permissions import ContentPerm
 from storeops.core import clock
 from storeops.core.errors import NotFound
@@ -197,12 +204,16 @@ def drafts_open_for_sla() -> QuerySet[ReleaseDraft]:
 
 
 def drafts_near_deadline(user: Any, *, limit: int = 10) -> list[ReleaseDraft]:
-    """My unpublished drafts, nearest deadline first (the 工作台 tasks panel)."""
+    """My unpublished drafts, nearest deadline first (the 工作台 tasks panel); `is_correction`
+    marks the ones opened by a flag on a live page (R3.1)."""
     if not has_perm(user, ContentPerm.VIEW_DRAFT):
         return []
     return list(
         ReleaseDraft.objects.filter(
             owner=user, status__in=OPEN_STATUSES, store_id__in=user.store_ids()
+        )
+        .annotate(
+            is_correction=Exists(PublicationFlag.objects.filter(correction_draft=OuterRef("pk")))
         )
         .select_related("store")
         .order_by("sla_deadline")[:limit]
@@ -211,6 +222,25 @@ def drafts_near_deadline(user: Any, *, limit: int = 10) -> list[ReleaseDraft]:
 
 def store_managers(store: Any) -> list[Any]:
     return list(users_with_roles([RoleCode.MANAGER], store=store))
+
+
+def store_planners(store: Any) -> list[Any]:
+    """The store's 企划组 (R5.5: they maintain and update the stores)."""
+    return list(users_with_roles([RoleCode.PLANNING], store=store))
+
+
+def correction_owner(publication: Publication) -> Any:
+    """Who fixes a flagged page: the publication's owner while they still write drafts for that
+    store, else the store's first 企划."""
+    owner = publication.draft.owner
+    if (
+        owner.is_active
+        and owner.works_in(publication.store_id)
+        and has_perm(owner, ContentPerm.WRITE_DRAFT, store=publication.store)
+    ):
+        return owner
+    planners = store_planners(publication.store)
+    return planners[0] if planners else None
 
 
 # --- compliance ----------------------------------------------------------------------------------
@@ -449,3 +479,17 @@ def package_csv(package: dict[str, Any]) -> bytes:
     for row in rows:
         writer.writerow([safe_cell(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# --- review flags and drift (R3.1, R4.1, R5.1) ----------------------------------------------------
+def publication_flags(publication: Publication) -> list[PublicationFlag]:
+    return list(publication.flags.select_related("flagged_by", "correction_draft").order_by("-id"))
+
+
+def draft_flags(draft: ReleaseDraft) -> list[PublicationFlag]:
+    """The flags a correction draft answers (shown on the draft)."""
+    return list(draft.flags.select_related("flagged_by", "publication").order_by("-id"))
+
+
+def publication_drift(publication: Publication) -> list[DriftFinding]:
+    return list(publication.drift_findings.select_related("checked_by").order_by("-id")[:50])

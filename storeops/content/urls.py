@@ -17,6 +17,16 @@ urlpatterns = [
     path("sla/", views.sla_report_view, name="sla_report"),
     path("sla/export/", views.sla_report_export_view, name="sla_report_export"),
     path(
+        "publications/<int:publication_id>/",
+        views.publication_detail_view,
+        name="publication_detail",
+    ),
+    path(
+        "publications/<int:publication_id>/flag/",
+        views.publication_flag_view,
+        name="publication_flag",
+    ),
+    path(
         "publications/<int:publication_id>/export/",
         views.publication_export_view,
         name="publication_export",

@@ -17,6 +17,7 @@ from storeops.content.forms import (
     ApproveForm,
     DraftFilterForm,
     DraftForm,
+    FlagForm,
     IntakeForm,
     MonthForm,
     RejectForm,
@@ -201,6 +202,7 @@ def draft_detail_view(request: HttpRequest, draft_id: int) -> HttpResponse:
             and draft.status == "approved",
             "publication": getattr(draft, "publication", None),
             "listing": selectors.draft_target_listing(draft),
+            "flags": selectors.draft_flags(draft),
         },
     )
 
@@ -418,3 +420,61 @@ def publication_export_view(request: HttpRequest, publication_id: int) -> HttpRe
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     return xlsx_response(f"{name}.xlsx", workbook_bytes(publication.store.platform, headers, rows))
+
+
+# --- a publication: the live version, its flags and drift checks (R3.1, R4.1, R5.1) -------------
+def _publication_context(request: HttpRequest, publication: Any, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    return {
+        "publication": publication,
+        "draft": publication.draft,
+        "revision": publication.revision,
+        "package": publication.package,
+        "flags": selectors.publication_flags(publication),
+        "drift": selectors.publication_drift(publication),
+        "can_flag": publication.is_live
+        and has_perm(user, ContentPerm.FLAG_PUBLICATION, store=publication.store),
+        "can_check": publication.is_live
+        and has_perm(user, ContentPerm.CHECK_DRIFT, store=publication.store),
+        "flag_form": extra.pop("flag_form", None) or FlagForm(),
+        **extra,
+    }
+
+
+@requires(ContentPerm.VIEW_DRAFT)
+def publication_detail_view(request: HttpRequest, publication_id: int) -> HttpResponse:
+    publication = selectors.publication_get(actor=request.user, publication_id=publication_id)
+    return render(
+        request, "content/publication_detail.html", _publication_context(request, publication)
+    )
+
+
+@requires(ContentPerm.FLAG_PUBLICATION)
+@require_POST
+def publication_flag_view(request: HttpRequest, publication_id: int) -> HttpResponse:
+    publication = selectors.publication_get(actor=request.user, publication_id=publication_id)
+    form = FlagForm(request.POST)
+    if form.is_valid():
+        try:
+            flag = services.publication_flag(
+                actor=request.user, publication=publication, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            _form_error(request, form, exc)
+        else:
+            messages.success(
+                request,
+                _("已标记；纠错稿件 #%(id)s 已交给 %(owner)s，须在 %(h)s 小时内发布")
+                % {
+                    "id": flag.correction_draft_id,
+                    "owner": flag.correction_draft.owner,
+                    "h": flag.correction_draft.sla_hours,
+                },
+            )
+            return redirect("content:publication_detail", publication_id=publication.pk)
+    return render(
+        request,
+        "content/publication_detail.html",
+        _publication_context(request, publication, flag_form=form),
+        status=422,
+    )

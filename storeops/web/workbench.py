@@ -21,6 +21,7 @@ from storeops.governance.enums import OccurrenceStatus
 from storeops.governance.selectors import approval_waiting_for, occurrence_list
 from storeops.notifications.selectors import alert_open_for, safe_local_url
 from storeops.org.selectors import duties_of, positions_awaiting_ack
+from storeops.storefront.selectors import proposals_to_carry_out
 
 
 @dataclass
@@ -131,7 +132,12 @@ def drafts_near_deadline(user: Any) -> list[dict[str, Any]]:
         state = content_sla_state(draft, now=now)
         rows.append(
             {
-                "title": _("发布稿件：%(title)s") % {"title": draft.title},
+                "title": (
+                    _("描述纠错：%(title)s")
+                    if getattr(draft, "is_correction", False)
+                    else _("发布稿件：%(title)s")
+                )
+                % {"title": draft.title},
                 "url": reverse("content:draft_detail", args=[draft.pk]),
                 "meta": f"{draft.get_status_display()} · {state['label']}",
                 "severity": "critical" if state["level"] == "breached" else "",
@@ -141,6 +147,25 @@ def drafts_near_deadline(user: Any) -> list[dict[str, Any]]:
 
 
 PROVIDERS["tasks"].append(drafts_near_deadline)
+
+
+def redesigns_to_carry_out(user: Any) -> list[dict[str, Any]]:
+    """R3.5: approved page redesigns I carry out, nearest due first (done on the proposal's page,
+    which records the after version)."""
+    now = clock.now()
+    return [
+        {
+            "title": _("执行改版方案：%(title)s") % {"title": proposal.title},
+            "url": reverse("storefront:proposal_detail", args=[proposal.pk]),
+            "meta": _("截止 %(due)s")
+            % {"due": formats.date_format(clock.local(proposal.due_at), "SHORT_DATETIME_FORMAT")},
+            "severity": "critical" if proposal.due_at and proposal.due_at < now else "",
+        }
+        for proposal in proposals_to_carry_out(user)
+    ]
+
+
+PROVIDERS["tasks"].append(redesigns_to_carry_out)
 
 
 def workbench_panels(user: Any) -> list[Panel]:

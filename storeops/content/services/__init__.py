@@ -10,6 +10,7 @@ from storeops.content.services.drafts import (
     intake_create,
     sla_check,
 )
+from storeops.content.services.review import publication_flag
 
 __all__ = [
     "draft_approve",
@@ -19,5 +20,6 @@ __all__ = [
     "draft_submit",
     "draft_update",
     "intake_create",
+    "publication_flag",
     "sla_check",
 ]
