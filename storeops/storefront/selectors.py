@@ -415,3 +415,10 @@ def proposals_to_carry_out(user: Any, *, limit: int = 10) -> list[RedesignPropos
 
 def open_proposals_for_page(page: StorePage) -> QuerySet[RedesignProposal]:
     return page.proposals.filter(~Q(status__in=["done", "withdrawn"])).order_by("-id")
+
+
+def store_staff(store: Any) -> QuerySet[Any]:
+    """Active people working in the store: who may carry out a redesign there."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, stores=store).order_by("username")

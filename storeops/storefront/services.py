@@ -663,6 +663,7 @@ def proposal_comment(*, actor: Any, proposal: RedesignProposal, body: str) -> Pr
     """R3.5 企划讨论: anyone who may propose comments until the proposal is done or withdrawn;
     the proposer is told."""
     require(actor, StorefrontPerm.PROPOSE_REDESIGN, store=proposal.store)
+    proposal = _locked(proposal)
     if proposal.status in (ProposalStatus.DONE, ProposalStatus.WITHDRAWN):
         raise Conflict(
             "proposal.closed",

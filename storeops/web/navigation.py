@@ -16,6 +16,7 @@ from storeops.content.permissions import ContentPerm
 from storeops.governance.permissions import GovernancePerm
 from storeops.notifications.permissions import NotificationPerm
 from storeops.org.permissions import OrgPerm
+from storeops.storefront.permissions import StorefrontPerm
 from storeops.web.permissions import ModulePerm
 
 
@@ -45,6 +46,8 @@ MODULES: tuple[Module, ...] = (
         "R2.1–R2.4",
         (
             NavItem(_("网店定位"), "org:store_profile_index", ModulePerm.STORE_BUILDING),
+            NavItem(_("店铺页面"), "storefront:page_index", StorefrontPerm.VIEW_PAGE),
+            NavItem(_("改版方案"), "storefront:proposal_list", StorefrontPerm.VIEW_PROPOSAL),
             NavItem(_("后台账号保管"), "org:credential_overview", OrgPerm.VIEW_CREDENTIAL),
         ),
     ),
