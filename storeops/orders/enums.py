@@ -187,3 +187,40 @@ class OrderEventKind(models.TextChoices):
     SKU_MAPPED = "sku_mapped", _("匹配商品")
     AFTERSALES = "aftersales", _("售后")
     ERASED = "erased", _("删除个人信息")
+
+
+# --- review queue, transaction handling, reviews (brief F) ---------------------------------------
+class PriceTarget(models.TextChoices):
+    """What a 改价 changes: one line's unit price, or the order's shipping fee."""
+
+    LINE = "line", _("商品单价")
+    SHIPPING = "shipping", _("运费")
+
+
+class PriceAdjustmentStatus(models.TextChoices):
+    PENDING_APPROVAL = "pending_approval", _("待经理审批")
+    APPLIED = "applied", _("已生效")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+class ReviewRating(models.TextChoices):
+    """评价 as the platforms give it."""
+
+    POSITIVE = "positive", _("好评")
+    NEUTRAL = "neutral", _("中评")
+    NEGATIVE = "negative", _("差评")
+
+
+# Couriers from MARKETPLACES.md: (name users pick, kuaidi100 code). The tracking-number patterns there
+# are hints only, never a reason to refuse a number.
+COURIERS: tuple[tuple[str, str], ...] = (
+    ("顺丰", "shunfeng"),
+    ("中通", "zhongtong"),
+    ("圆通", "yuantong"),
+    ("韵达", "yunda"),
+    ("申通", "shentong"),
+    ("极兔", "jtexpress"),
+    ("京东", "jd"),
+    ("邮政/EMS", "ems"),
+    ("德邦", "debangkuaidi"),
+)

@@ -18,6 +18,9 @@ from storeops.orders.enums import (
     LineStatus,
     OrderSource,
     OrderStatus,
+    PriceAdjustmentStatus,
+    PriceTarget,
+    ReviewRating,
 )
 
 ZERO = Decimal("0.00")
@@ -95,6 +98,14 @@ class Order(models.Model):
     recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     personal_data_erased_at = models.DateTimeField(_("个人信息删除时间"), null=True, blank=True)
+    # 合单 / 拆单 (review queue): a merged order is closed and points at the order that took its
+    # lines; a split-off order points at the order it came from.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_orders"
+    )
+    split_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="split_orders"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -254,3 +265,146 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}:{self.kind}"
+
+
+# --- review queue, transaction handling, reviews, idempotent creates (brief F) --------------------
+class ReviewRuleSet(models.Model):
+    """A store's auto-review (自动审单) settings: an order passing every enabled check is reviewed
+    without a person; one failing waits in 待审核 or goes to 异常 with the reason."""
+
+    store = models.OneToOneField(
+        "accounts.Store", on_delete=models.CASCADE, related_name="+", verbose_name=_("店铺")
+    )
+    is_enabled = models.BooleanField(_("启用自动审单"), default=False)
+    require_address_complete = models.BooleanField(_("地址完整"), default=True)
+    require_no_buyer_message = models.BooleanField(_("无买家留言"), default=True)
+    require_known_skus = models.BooleanField(_("商品均已匹配"), default=True)
+    amount_limit = models.DecimalField(
+        _("实付金额上限"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    check_blacklist = models.BooleanField(_("非黑名单买家"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"review rules {self.store_id}"
+
+
+class BlacklistedBuyer(models.Model):
+    """A buyer (id or nick) whose orders never pass auto-review in this store."""
+
+    store = models.ForeignKey("accounts.Store", on_delete=models.CASCADE, related_name="+")
+    buyer = models.CharField(_("买家ID/昵称"), max_length=100)
+    reason = models.CharField(_("原因"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["store_id", "buyer"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "buyer"], name="blacklisted_buyer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}:{self.buyer}"
+
+
+class PriceAdjustment(models.Model):
+    """改价 (R2.8): a line's unit price or the shipping fee of an unpaid order, with a reason.
+    Over the 客服 limit it waits for a 经理's approval of exactly this snapshot."""
+
+    id = models.BigAutoField(primary_key=True)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="price_adjustments")
+    target = models.CharField(_("改价对象"), max_length=10, choices=PriceTarget.choices)
+    line = models.ForeignKey(
+        OrderLine, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    old_amount = _money(_("原金额"))
+    new_amount = _money(_("新金额"))
+    delta = _money(_("订单金额变化"))
+    percent = models.DecimalField(_("变化比例(%)"), max_digits=8, decimal_places=2, default=ZERO)
+    reason = models.CharField(_("原因"), max_length=255)
+    status = models.CharField(_("状态"), max_length=20, choices=PriceAdjustmentStatus.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"改价 {self.order_id}:{self.target}"
+
+
+class IdempotencyRecord(models.Model):
+    """`Idempotency-Key` of a create: the same key and body answer the first response again."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=60)  # e.g. "orders.create"
+    key = models.CharField(max_length=255)
+    body_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"
+
+
+class OrderReview(models.Model):
+    """评价 from the platform's review export: rating, text, our reply; a 差评 gets a follow-up
+    duty (a one-off governance obligation) for a 客服."""
+
+    id = models.BigAutoField(primary_key=True)
+    store = models.ForeignKey("accounts.Store", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
+    platform_order_no = models.CharField(_("平台订单号"), max_length=64)
+    item_title = models.CharField(_("宝贝标题"), max_length=255, blank=True)
+    # (order no, item, time) digest: importing the same export twice changes nothing.
+    review_key = models.CharField(max_length=64)
+    buyer_nick = models.CharField(_("买家昵称"), max_length=100, blank=True)
+    rating = models.CharField(_("评价"), max_length=10, choices=ReviewRating.choices)
+    content = models.TextField(_("评价内容"), blank=True)
+    reviewed_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    reply = models.TextField(_("回复"), blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    follow_up = models.ForeignKey(
+        "governance.Obligation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("差评跟进"),
+    )
+    recorded_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "review_key"], name="order_review_unique"),
+        ]
+        indexes = [models.Index(fields=["store", "rating"], name="order_review_store_rating")]
+
+    def __str__(self) -> str:
+        return f"{self.platform_order_no}:{self.rating}"
