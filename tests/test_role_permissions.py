@@ -48,6 +48,12 @@ PAGE_ALLOWED = {
         "shichang",
         "shangwu",
         "jingli",
+        # they look products up (brief A): 客服, 仓库, 财务, 审计
+        "kefu",
+        "kefu_jd",
+        "cangku",
+        "caiwu",
+        "shenji",
     },
     "/m/orders/": {"admin", "yunying", "kefu", "kefu_jd", "cangku", "caiwu", "jingli"},
     "/m/fulfillment/": {"admin", "yunying", "cangku", "jingli"},

@@ -335,3 +335,131 @@ def template_list(*, actor: Any) -> QuerySet[DescriptionTemplate]:
     return DescriptionTemplate.objects.select_related("category", "module").order_by(
         "category__path", "module__sort_order"
     )
+
+
+# --- pages: trees, listings with completeness, mappings, images ----------------------------------
+def category_tree(*, actor: Any, store: Any) -> list[Category]:
+    """A store's categories in tree order (path), each with how many products and listings use it."""
+    return list(
+        category_list(actor=actor, store=store)
+        .annotate(
+            product_count=Count("products", distinct=True),
+            listing_count=Count("listings", distinct=True),
+            child_count=Count("children", distinct=True),
+        )
+        .order_by("path")
+    )
+
+
+def category_templates(category: Category) -> list[dict[str, Any]]:
+    """Every active module with the category's own template text (blank when none)."""
+    bodies = {t.module_id: t.body for t in DescriptionTemplate.objects.filter(category=category)}
+    return [
+        {"module": m, "code": m.code, "name": m.name, "body": bodies.get(m.id, "")}
+        for m in description_modules()
+    ]
+
+
+def category_get(*, actor: Any, category_id: int) -> Category:
+    """For reading (the template page): the store's VIEW_PRODUCT; another store's is 404."""
+    category = Category.objects.select_related("store").filter(pk=category_id).first()
+    if category is None or not actor.works_in(category.store):
+        raise NotFound("category.not_found", "类目不存在")
+    require(actor, CatalogPerm.VIEW_PRODUCT, store=category.store)
+    return category
+
+
+@dataclass
+class ListingFilter:
+    status: str = ""
+    incomplete: bool = False
+    q: str = ""
+
+
+def listing_list_annotated(
+    *, actor: Any, store: Any, filters: ListingFilter | None = None
+) -> QuerySet[Listing]:
+    """A store's listings with completeness: complete when every active module has text (R2.7)."""
+    filters = filters or ListingFilter()
+    modules = [m.id for m in description_modules()]
+    queryset = listing_list(actor=actor, store=store).annotate(
+        filled_module_count=Count(
+            "product__descriptions",
+            filter=Q(product__descriptions__module_id__in=modules)
+            & ~Q(product__descriptions__body=""),
+            distinct=True,
+        )
+    )
+    queryset = queryset.annotate(is_complete=Q(filled_module_count__gte=len(modules)))
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.incomplete:
+        queryset = queryset.filter(is_complete=False)
+    q = filters.q.strip()
+    if q:
+        queryset = queryset.filter(Q(title__icontains=q) | Q(product__name__icontains=q))
+    return queryset.order_by("-id")
+
+
+def mapping_list_filtered(*, actor: Any, store: Any, q: str = "") -> QuerySet[PlatformSkuMapping]:
+    queryset = mapping_list(actor=actor, store=store)
+    q = q.strip()
+    if q:
+        queryset = queryset.filter(
+            Q(platform_item_id__icontains=q)
+            | Q(platform_sku_id__icontains=q)
+            | Q(platform_merchant_code__icontains=q)
+            | Q(sku__merchant_code__icontains=q)
+            | Q(sku__product__name__icontains=q)
+        )
+    return queryset.order_by("-id")
+
+
+def unmapped_skus(*, actor: Any, store: Any) -> QuerySet[Sku]:
+    """Active SKUs of products listed in this store that no mapping of the store points to."""
+    require(actor, CatalogPerm.VIEW_PRODUCT, store=store)
+    listed = Listing.objects.filter(store=store).values("product_id")
+    mapped = PlatformSkuMapping.objects.filter(store=store).values("sku_id")
+    return (
+        Sku.objects.filter(is_active=True, product_id__in=listed)
+        .exclude(pk__in=mapped)
+        .select_related("product")
+        .order_by("product_id", "id")
+    )
+
+
+def mapping_get(*, actor: Any, mapping_id: int) -> PlatformSkuMapping:
+    mapping = (
+        PlatformSkuMapping.objects.select_related("store", "sku__product")
+        .filter(pk=mapping_id)
+        .first()
+    )
+    if mapping is None or not actor.works_in(mapping.store):
+        raise NotFound("mapping.not_found", "映射不存在")
+    require(actor, CatalogPerm.VIEW_PRODUCT, store=mapping.store)
+    return mapping
+
+
+def image_get(*, actor: Any, image_id: int) -> ProductImage:
+    """An image for viewing: products are company-wide, so VIEW_PRODUCT is the whole check."""
+    require(actor, CatalogPerm.VIEW_PRODUCT)
+    image = ProductImage.objects.select_related("product").filter(pk=image_id).first()
+    if image is None:
+        raise NotFound("image.not_found", "图片不存在")
+    return image
+
+
+def sku_get(*, actor: Any, sku_id: int) -> Sku:
+    require(actor, CatalogPerm.VIEW_PRODUCT)
+    sku = Sku.objects.select_related("product").filter(pk=sku_id).first()
+    if sku is None:
+        raise NotFound("sku.not_found", "SKU 不存在")
+    return sku
+
+
+def plain_sku_choices(*, actor: Any, exclude: Sku | None = None) -> QuerySet[Sku]:
+    """SKUs that may be a combo's component: active, not combos themselves."""
+    queryset = sku_list(actor=actor).filter(is_active=True, is_combo=False)
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude.pk)
+    return queryset.order_by("merchant_code")

@@ -32,6 +32,11 @@ MODULE_ROLES = {
         R.MARKETING_GROUP,
         R.COMMERCE,
         R.MANAGER,
+        # they look products up (SKU, barcode, mapping), without changing them
+        R.CUSTOMER_SERVICE,
+        R.WAREHOUSE,
+        R.FINANCE,
+        R.AUDITOR,
     ),
     ModulePerm.ORDERS: (R.OPERATIONS, R.CUSTOMER_SERVICE, R.WAREHOUSE, R.FINANCE, R.MANAGER),
     ModulePerm.FULFILLMENT: (R.WAREHOUSE, R.OPERATIONS, R.MANAGER),

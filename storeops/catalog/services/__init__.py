@@ -22,6 +22,7 @@ from storeops.catalog.services.stores import (
     listing_update,
     mapping_create,
     mapping_delete,
+    mapping_update,
 )
 from storeops.catalog.services.transfer import (
     COLUMNS,
@@ -50,6 +51,7 @@ __all__ = [
     "listing_update",
     "mapping_create",
     "mapping_delete",
+    "mapping_update",
     "photo_standard_update",
     "product_create",
     "product_export_rows",

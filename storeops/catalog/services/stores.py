@@ -135,6 +135,15 @@ def category_delete(*, actor: Any, category: Category) -> None:
     require(actor, CatalogPerm.MANAGE_CATEGORY, store=category.store)
     if category.children.exists():
         raise Conflict("category.has_children", _("请先删除或移走下级类目"))
+    products = category.products.count()
+    listings = category.listings.count()
+    if products or listings:
+        raise Conflict(
+            "category.in_use",
+            _("该类目仍被 %(p)s 个商品、%(l)s 个店铺商品使用，请先改用其他类目")
+            % {"p": products, "l": listings},
+            {"products": products, "listings": listings},
+        )
     audit_record(
         actor=actor,
         action="catalog.category.delete",
@@ -328,6 +337,77 @@ def mapping_create(
         },
     )
     return mapping
+
+
+@transaction.atomic
+def mapping_update(
+    *,
+    actor: Any,
+    mapping: PlatformSkuMapping,
+    sku: Sku,
+    platform_item_id: str = "",
+    platform_sku_id: str = "",
+    platform_merchant_code: str = "",
+) -> PlatformSkuMapping:
+    """Point the mapping at another SKU or correct its platform keys (same rules as a new one)."""
+    require(actor, CatalogPerm.MANAGE_MAPPING, store=mapping.store)
+    mapping = (
+        PlatformSkuMapping.objects.select_for_update()
+        .select_related("store", "sku")
+        .get(pk=mapping.pk)
+    )
+    item, variant, code = _mapping_keys(platform_item_id, platform_sku_id, platform_merchant_code)
+    before = _mapping_snapshot(mapping)
+    mapping.sku = sku
+    mapping.platform_item_id = item
+    mapping.platform_sku_id = variant
+    mapping.platform_merchant_code = code
+    try:
+        with transaction.atomic():
+            mapping.save()
+    except IntegrityError as exc:
+        raise Conflict(
+            "mapping.exists", _("该平台商品在这家店铺已有映射"), {"field": "platform_item_id"}
+        ) from exc
+    after = _mapping_snapshot(mapping)
+    if after != before:
+        audit_record(
+            actor=actor,
+            action="catalog.mapping.update",
+            obj=mapping,
+            store=mapping.store,
+            before=before,
+            after=after,
+        )
+    return mapping
+
+
+def _mapping_snapshot(mapping: PlatformSkuMapping) -> dict[str, Any]:
+    return {
+        "item": mapping.platform_item_id,
+        "sku_id": mapping.platform_sku_id,
+        "merchant_code_field": mapping.platform_merchant_code,
+        "sku": mapping.sku.merchant_code,
+    }
+
+
+def _mapping_keys(item: Any, variant: Any, code: Any) -> tuple[str, str, str]:
+    item = _platform_id_clean(item, "platform_item_id")
+    variant = _platform_id_clean(variant, "platform_sku_id")
+    code = _platform_id_clean(code, "platform_merchant_code")
+    if variant and not item:
+        raise Invalid(
+            "mapping.item_required",
+            _("填写平台 SKU ID 时必须填写平台商品 ID"),
+            {"field": "platform_item_id"},
+        )
+    if not item and not code:
+        raise Invalid(
+            "mapping.key_required",
+            _("请填写平台商品 ID 或平台商家编码"),
+            {"field": "platform_item_id"},
+        )
+    return item, variant, code
 
 
 @transaction.atomic
