@@ -18,6 +18,11 @@ class OrderPerm(models.TextChoices):
     CREATE_ORDER = "orders.create_order", _("手工录入订单")
     REVIEW_ORDER = "orders.review_order", _("审单（审核、合单、拆单、异常处理）")
     ADJUST_PRICE = "orders.adjust_price", _("改价")
+    ADJUST_PRICE_OVER_LIMIT = (
+        "orders.adjust_price_over_limit",
+        _("改价不受客服上限限制（审批改价）"),
+    )
+    MANAGE_REVIEW_RULES = "orders.manage_review_rules", _("维护自动审单规则与黑名单")
     EDIT_REMARK = "orders.edit_remark", _("修改备注与旗帜")
     SHIP_ORDER = "orders.ship_order", _("登记发货")
     MANAGE_REVIEWS = "orders.manage_reviews", _("管理评价")
@@ -43,6 +48,8 @@ def register() -> None:
             OrderPerm.CREATE_ORDER: (R.CUSTOMER_SERVICE, R.OPERATIONS),
             OrderPerm.REVIEW_ORDER: (R.CUSTOMER_SERVICE, R.OPERATIONS, R.MANAGER),
             OrderPerm.ADJUST_PRICE: (R.CUSTOMER_SERVICE, R.OPERATIONS, R.MANAGER),
+            OrderPerm.ADJUST_PRICE_OVER_LIMIT: (R.MANAGER,),
+            OrderPerm.MANAGE_REVIEW_RULES: (R.OPERATIONS, R.MANAGER),
             OrderPerm.EDIT_REMARK: (R.CUSTOMER_SERVICE, R.OPERATIONS, R.WAREHOUSE, R.MANAGER),
             OrderPerm.SHIP_ORDER: (R.WAREHOUSE, R.CUSTOMER_SERVICE),
             OrderPerm.MANAGE_REVIEWS: (R.CUSTOMER_SERVICE, R.OPERATIONS, R.MANAGER),
