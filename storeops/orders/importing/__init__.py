@@ -1,0 +1,1 @@
+"""Reading the marketplaces' order exports: layouts, cells, the staging pipeline, adapters."""
