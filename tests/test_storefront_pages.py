@@ -125,9 +125,9 @@ def test_a_draft_for_another_store_page_is_refused_by_content(qihua, stores):
 
 
 def test_page_shows_live_publication_and_history(demo, qihua, stores):
-    page = make(qihua, stores["tb-main"], name="新品专区")
-    first = publish_page(page, writer=qihua, approver=demo["jingli"], title="新品专区 v1")
-    second = publish_page(page, writer=qihua, approver=demo["jingli"], title="新品专区 v2")
+    page = make(qihua, stores["tb-main"], name="历史测试页")
+    first = publish_page(page, writer=qihua, approver=demo["jingli"], title="历史测试 v1")
+    second = publish_page(page, writer=qihua, approver=demo["jingli"], title="历史测试 v2")
 
     assert selectors.page_live(page) == second
     assert selectors.page_publications(page) == [second, first]

@@ -72,9 +72,9 @@ def test_page_permission_matrix(web_as, demo, page, persona, index, detail, crea
 def test_create_page_through_the_form(web_as, demo, stores):
     response = web_as(demo["yunying"]).post(
         "/storefront/pages/new/?store=tb-main",
-        {"kind": "custom_module", "name": "品牌故事", "module_type": "brand"},
+        {"kind": "custom_module", "name": "品牌故事（新）", "module_type": "brand"},
     )
-    page = StorePage.objects.get(name="品牌故事", store=stores["tb-main"])
+    page = StorePage.objects.get(name="品牌故事（新）", store=stores["tb-main"])
     assert response["Location"] == f"/storefront/pages/{page.pk}/"
     refused = web_as(demo["yunying"]).post(
         "/storefront/pages/new/?store=tb-main", {"kind": "custom_module", "name": "没类型"}

@@ -73,7 +73,16 @@ def demo_seed(*, password: str) -> SeedReport:
     _seed_catalog(stores)
     _seed_governance()
     _seed_content(stores)
+    _seed_storefront(stores)
     return report
+
+
+def _seed_storefront(stores: dict[str, Store]) -> None:
+    """Shop signs, sub-pages, category pages, modules, a promotion zone with two variants, a
+    redesign proposal under discussion (R2.3, R2.4, R3.5)."""
+    from storeops.demo.storefront_seed import seed_storefront
+
+    seed_storefront(users={u.username: u for u in User.objects.all()}, stores=stores)
 
 
 def _seed_content(stores: dict[str, Store]) -> None:
