@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from storeops.accounts.models import Store
 from storeops.audit.models import AuditEvent
 from storeops.core.errors import Conflict, Forbidden, Invalid, NotFound
 from storeops.governance.enums import OccurrenceStatus
@@ -362,12 +363,20 @@ def test_demo_has_the_policy_duties_with_their_current_period(demo):
     from tests.conftest import PASSWORD
 
     demo_seed(password=PASSWORD)  # idempotent
-    duties = {o.policy_id: (o.owner.username, o.title) for o in Obligation.objects.all()}
+    duties = {
+        o.policy_id: (o.owner.username, o.title)
+        for o in Obligation.objects.exclude(policy_id="R3.3")
+    }
     assert duties == {
         "R3.2": ("kefu", "每周盘点"),
-        "R3.3": ("qihua", "商品文案与图片半月更新"),
         "R2.16": ("caiwu", "及时对账"),
         "R2.12": ("yingxiao", "软营销复盘"),
     }
+    # R3.3's half-monthly copy refresh: one duty per store, for its 企划 (content)
+    refresh = Obligation.objects.filter(policy_id="R3.3").select_related("store", "owner")
+    assert sorted(o.store.code for o in refresh) == sorted(
+        Store.objects.filter(is_active=True).values_list("code", flat=True)
+    )
+    assert {o.owner.username for o in refresh} == {"qihua"}
     weekly = Obligation.objects.get(policy_id="R3.2")
     assert occurrence_current(weekly) is not None

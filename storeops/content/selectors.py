@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
-from storeops.catalog.models import Listing, Sku
+from storeops.catalog.enums import ListingStatus
+from storeops.catalog.models import Listing, ProductImage, Sku
 from storeops.compliance.selectors import ScanContext, compliance_scan
 from storeops.content.enums import OPEN_STATUSES, DraftKind, DraftStatus, Priority
 from storeops.content.models import (
@@ -34,7 +36,9 @@ from storeops.core.excel import safe_cell
 from storeops.core.permissions import has_perm, require
 from storeops.core.roles import RoleCode
 from storeops.governance.enums import PolicyKey
+from storeops.governance.models import Obligation
 from storeops.governance.selectors import policy_value
+from storeops.notifications.models import Alert
 from storeops.notifications.selectors import users_with_roles
 
 SLA_WARNING_FRACTION = Decimal("0.75")
@@ -493,3 +497,96 @@ def draft_flags(draft: ReleaseDraft) -> list[PublicationFlag]:
 
 def publication_drift(publication: Publication) -> list[DriftFinding]:
     return list(publication.drift_findings.select_related("checked_by").order_by("-id")[:50])
+
+
+# --- freshness (R3.3) ----------------------------------------------------------------------------
+FRESHNESS_KIND = "content.copy_refresh"
+
+
+def copy_refresh_days() -> int:
+    return int(policy_value(PolicyKey.COPY_REFRESH_DAYS))
+
+
+def listings_by_freshness(*, stores: Any = None) -> QuerySet[Listing]:
+    """Listings on sale with `refreshed_at`: the last publication of their copy (or the day they
+    were listed, if never published), moved later by any newer photo of the product (catalog
+    ProductImage.created_at: an upload is a photo refresh). Oldest first: overdue on top."""
+    last_publication = (
+        Publication.objects.filter(
+            kind=DraftKind.LISTING, target=OuterRef("pk"), store_id=OuterRef("store_id")
+        )
+        .order_by("-published_at", "-id")
+    )
+    last_photo = (
+        ProductImage.objects.filter(product_id=OuterRef("product_id"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    found = Listing.objects.filter(status=ListingStatus.ON_SALE, store__is_active=True)
+    if stores is not None:
+        found = found.filter(store__in=stores)
+    base = Coalesce(F("last_published_at"), F("created_at"), output_field=DateTimeField())
+    return (
+        found.annotate(
+            last_publication_id=Subquery(last_publication.values("id")[:1]),
+            last_published_at=Subquery(
+                last_publication.values("published_at")[:1], output_field=DateTimeField()
+            ),
+            last_photo_at=Subquery(last_photo, output_field=DateTimeField()),
+        )
+        .annotate(
+            refreshed_at=Greatest(
+                base,
+                Coalesce(F("last_photo_at"), base, output_field=DateTimeField()),
+                output_field=DateTimeField(),
+            )
+        )
+        .select_related("store", "product")
+        .order_by("refreshed_at", "id")
+    )
+
+
+def stale_listings(*, now: dt.datetime | None = None, stores: Any = None) -> QuerySet[Listing]:
+    """Listings whose copy and photos are older than `copy_refresh_days` (R3.3)."""
+    cutoff = (now or clock.now()) - dt.timedelta(days=copy_refresh_days())
+    return listings_by_freshness(stores=stores).filter(refreshed_at__lt=cutoff)
+
+
+def freshness_board(
+    *, actor: Any, store: Any = None, overdue_only: bool = False, limit: int = 500
+) -> list[Listing]:
+    """The 待更新商品 board: my stores' listings on sale, oldest refresh first, with `age_days`
+    and `overdue_days` (negative: days left)."""
+    require(actor, ContentPerm.VIEW_FRESHNESS, store=store)
+    stores = [store] if store is not None else list(actor.store_ids())
+    now = clock.now()
+    days = copy_refresh_days()
+    found = (
+        stale_listings(now=now, stores=stores)
+        if overdue_only
+        else listings_by_freshness(stores=stores)
+    )
+    rows = list(found[:limit])
+    for listing in rows:
+        age = now - listing.refreshed_at
+        listing.age_days = age.days
+        listing.overdue_days = age.days - days
+        listing.days_left = max(0, days - age.days)
+        listing.is_overdue = age > dt.timedelta(days=days)
+    return rows
+
+
+def freshness_obligation(store: Any) -> Any:
+    """The store's half-monthly refresh duty (one per store), whoever owns it now."""
+    return Obligation.objects.filter(kind=FRESHNESS_KIND, store=store).order_by("id").first()
+
+
+def open_stale_alert_listing_ids() -> list[int]:
+    """Listings with an open stale alert (to resolve the ones refreshed since)."""
+    prefix = "content.listing_stale:"
+    keys = Alert.objects.filter(kind="content.listing_stale", resolved_at__isnull=True).values_list(
+        "dedupe_key", flat=True
+    )
+    return [
+        int(k[len(prefix) :]) for k in keys if k.startswith(prefix) and k[len(prefix) :].isdigit()
+    ]

@@ -14,6 +14,8 @@ urlpatterns = [
     path("drafts/<int:draft_id>/reject/", views.draft_reject_view, name="draft_reject"),
     path("drafts/<int:draft_id>/publish/", views.draft_publish_view, name="draft_publish"),
     path("intake/", views.intake_list_view, name="intake_list"),
+    path("freshness/", views.freshness_view, name="freshness"),
+    path("freshness/export/", views.freshness_export_view, name="freshness_export"),
     path("sla/", views.sla_report_view, name="sla_report"),
     path("sla/export/", views.sla_report_export_view, name="sla_report_export"),
     path(

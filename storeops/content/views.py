@@ -98,6 +98,14 @@ def draft_create_view(request: HttpRequest) -> HttpResponse:
                 "kind": "listing" if item.listing_id else "blog",
                 "target": item.listing_id,
             }
+    elif request.method == "GET" and request.GET.get("target", "").isdigit():
+        # "写更新稿" from the 待更新商品 board: a listing draft for that listing
+        initial = {
+            "kind": "listing",
+            "target": int(request.GET["target"]),
+            "store": request.GET.get("store", ""),
+            "title": request.GET.get("title", "")[:200],
+        }
     form = DraftForm(request.POST or None, stores=stores, intakes=intakes, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -477,4 +485,56 @@ def publication_flag_view(request: HttpRequest, publication_id: int) -> HttpResp
         "content/publication_detail.html",
         _publication_context(request, publication, flag_form=form),
         status=422,
+    )
+
+
+# --- freshness: the 待更新商品 board (R3.3) --------------------------------------------------------
+FRESHNESS_HEADERS = ["店铺", "商品", "标题", "最近发布", "最近换图", "距上次更新（天）", "状态"]
+
+
+def _freshness_rows(request: HttpRequest) -> dict[str, Any]:
+    stores = list(store_list(actor=request.user))
+    code = request.GET.get("store", "")
+    store = next((s for s in stores if s.code == code), None)
+    overdue_only = request.GET.get("overdue") == "1"
+    rows = selectors.freshness_board(actor=request.user, store=store, overdue_only=overdue_only)
+    obligation = selectors.freshness_obligation(store) if store is not None else None
+    return {
+        "stores": stores,
+        "store": store,
+        "overdue_only": overdue_only,
+        "rows": rows,
+        "days": selectors.copy_refresh_days(),
+        "overdue_count": sum(1 for r in rows if r.is_overdue),
+        "obligation": obligation,
+        "query": request.GET.urlencode(),
+        "can_write": has_perm(request.user, ContentPerm.WRITE_DRAFT),
+    }
+
+
+@requires(ContentPerm.VIEW_FRESHNESS)
+def freshness_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "content/freshness.html", _freshness_rows(request))
+
+
+@requires(ContentPerm.VIEW_FRESHNESS)
+def freshness_export_view(request: HttpRequest) -> HttpResponse:
+    data = _freshness_rows(request)
+    rows = (
+        [
+            r.store.name,
+            r.product.name,
+            r.title,
+            r.last_published_at,
+            r.last_photo_at,
+            r.age_days,
+            _("已超期 %(n)s 天") % {"n": r.overdue_days}
+            if r.is_overdue
+            else _("还剩 %(n)s 天") % {"n": r.days_left},
+        ]
+        for r in data["rows"]
+    )
+    return xlsx_response(
+        "待更新商品.xlsx",
+        workbook_bytes(_("待更新商品"), [_(h) for h in FRESHNESS_HEADERS], rows),
     )

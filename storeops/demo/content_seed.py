@@ -155,6 +155,9 @@ def seed_content(*, users: dict[str, Any], stores: dict[str, Any]) -> None:
         actor=jingli, draft=_fresh(rejected), comment="活动规则尚未确定，先不要上招牌"
     )  # 已驳回
 
+    # R3.3: a refresh duty per store for its 企划; the overdue listing raises its alert
+    content.freshness_check()
+
     # a blog post published this morning
     _published(
         writer=qihua,

@@ -103,15 +103,7 @@ DEMO_OBLIGATIONS = (  # kind, owner, title, policy id, schedule, due hours, desc
         168,
         "客服每周对每个商品盘点一次，记录库存，发现缺货及时报告。",
     ),
-    (
-        "catalog.copy_refresh",
-        "qihua",
-        "商品文案与图片半月更新",
-        "R3.3",
-        "every 15 days from 2026-01-01 09:00",
-        360,
-        "商品介绍、商品图片和卖点文案每半个月更新一次。",
-    ),
+    # R3.3's half-monthly refresh is one duty per store, created by content (content_seed)
     (
         "finance.reconciliation",
         "caiwu",

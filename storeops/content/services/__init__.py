@@ -10,6 +10,7 @@ from storeops.content.services.drafts import (
     intake_create,
     sla_check,
 )
+from storeops.content.services.freshness import freshness_check, freshness_obligations_ensure
 from storeops.content.services.review import publication_flag
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "draft_reject",
     "draft_submit",
     "draft_update",
+    "freshness_check",
+    "freshness_obligations_ensure",
     "intake_create",
     "publication_flag",
     "sla_check",
