@@ -69,7 +69,6 @@ MODULES: tuple[Module, ...] = (
             NavItem(_("信息提报"), "content:intake_list", ContentPerm.VIEW_INTAKE),
             NavItem(_("发布稿件"), "content:draft_list", ContentPerm.VIEW_DRAFT),
             NavItem(_("待更新商品"), "content:freshness", ContentPerm.VIEW_FRESHNESS),
-            NavItem(_("待更新商品"), "content:freshness", ContentPerm.VIEW_FRESHNESS),
             NavItem(_("发布时效报表"), "content:sla_report", ContentPerm.VIEW_SLA_REPORT),
         ),
     ),
