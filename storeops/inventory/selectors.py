@@ -1,0 +1,270 @@
+"""Reading stock: warehouses, levels, the ledger, reservations, adjustments, and the invariant check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from storeops.catalog.models import Sku
+from storeops.core.errors import Invalid, NotFound
+from storeops.core.permissions import has_perm, require
+from storeops.inventory.enums import MovementKind, ReservationStatus
+from storeops.inventory.models import (
+    Movement,
+    Reservation,
+    StockAdjustment,
+    StockLevel,
+    StockRule,
+    Warehouse,
+)
+from storeops.inventory.permissions import InventoryPerm
+
+COST_PERM = (
+    "catalog.view_cost"  # unit cost and stock value leak margins, as the catalog's cost does
+)
+
+
+def can_view_value(actor: Any) -> bool:
+    return has_perm(actor, COST_PERM)
+
+
+# --- warehouses ----------------------------------------------------------------------------------
+def warehouse_list(*, actor: Any, active_only: bool = False) -> QuerySet[Warehouse]:
+    require(actor, InventoryPerm.VIEW_STOCK)
+    found = Warehouse.objects.all()
+    return found.filter(is_active=True) if active_only else found
+
+
+def warehouse_get_for_change(*, actor: Any, warehouse_id: int) -> Warehouse:
+    require(actor, InventoryPerm.MANAGE_WAREHOUSE)
+    warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
+    if warehouse is None:
+        raise NotFound("warehouse.not_found", _("仓库不存在"))
+    return warehouse
+
+
+def warehouse_by_code(code: str, *, field: str = "warehouse") -> Warehouse:
+    """A warehouse named in input; unknown is invalid input with the field named."""
+    warehouse = Warehouse.objects.filter(code=str(code or "").strip()).first()
+    if warehouse is None:
+        raise Invalid("warehouse.not_found", _("仓库不存在"), {"field": field})
+    return warehouse
+
+
+def sku_by_code(code: str, *, field: str = "sku") -> Sku:
+    sku = Sku.objects.filter(merchant_code=str(code or "").strip()).first()
+    if sku is None:
+        raise Invalid("sku.not_found", _("商家编码不存在"), {"field": field})
+    return sku
+
+
+# --- levels --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StockFilter:
+    sku: str = ""  # exact merchant code
+    warehouse: str = ""  # exact warehouse code
+    q: str = ""  # part of a merchant code, barcode or product name
+    only_available: bool = False
+    below_safety: bool = False
+
+
+def stock_list(*, actor: Any, filters: StockFilter | None = None) -> QuerySet[StockLevel]:
+    require(actor, InventoryPerm.VIEW_STOCK)
+    filters = filters or StockFilter()
+    found = StockLevel.objects.select_related("sku__product", "warehouse").annotate(
+        available_qty=F("on_hand") - F("reserved"),
+        stock_value=ExpressionWrapper(
+            F("on_hand") * F("unit_cost"),
+            output_field=DecimalField(max_digits=24, decimal_places=4),
+        ),
+    )
+    if filters.sku:
+        found = found.filter(sku__merchant_code=filters.sku)
+    if filters.warehouse:
+        found = found.filter(warehouse__code=filters.warehouse)
+    if filters.q:
+        found = found.filter(
+            Q(sku__merchant_code__icontains=filters.q)
+            | Q(sku__barcode=filters.q)
+            | Q(sku__product__name__icontains=filters.q)
+        )
+    if filters.only_available:
+        found = found.filter(on_hand__gt=F("reserved"))
+    if filters.below_safety:
+        found = found.filter(sku__stock_rule__safety_stock__gt=F("on_hand") - F("reserved"))
+    return found
+
+
+def stock_level_get(*, actor: Any, sku: Sku, warehouse: Warehouse) -> StockLevel | None:
+    require(actor, InventoryPerm.VIEW_STOCK)
+    return StockLevel.objects.filter(sku=sku, warehouse=warehouse).first()
+
+
+def stock_totals(*, actor: Any) -> dict[str, Any]:
+    """Company-wide figures for the stock page's header."""
+    require(actor, InventoryPerm.VIEW_STOCK)
+    totals = StockLevel.objects.aggregate(
+        on_hand=Sum("on_hand"),
+        reserved=Sum("reserved"),
+        value=Sum(
+            ExpressionWrapper(
+                F("on_hand") * F("unit_cost"),
+                output_field=DecimalField(max_digits=24, decimal_places=4),
+            )
+        ),
+    )
+    return {
+        "on_hand": totals["on_hand"] or 0,
+        "reserved": totals["reserved"] or 0,
+        "available": (totals["on_hand"] or 0) - (totals["reserved"] or 0),
+        "value": (totals["value"] or Decimal(0)).quantize(Decimal("0.01")),
+    }
+
+
+def sku_available(sku: Sku) -> int:
+    """Available across every active warehouse (alerts and available-to-sell)."""
+    totals = StockLevel.objects.filter(sku=sku, warehouse__is_active=True).aggregate(
+        on_hand=Sum("on_hand"), reserved=Sum("reserved")
+    )
+    return (totals["on_hand"] or 0) - (totals["reserved"] or 0)
+
+
+# --- ledger --------------------------------------------------------------------------------------
+def movement_list(
+    *, actor: Any, sku: Sku, warehouse: Warehouse | None = None, kind: str = ""
+) -> QuerySet[Movement]:
+    require(actor, InventoryPerm.VIEW_STOCK)
+    found = Movement.objects.filter(sku=sku).select_related("warehouse", "actor")
+    if warehouse is not None:
+        found = found.filter(warehouse=warehouse)
+    if kind:
+        found = found.filter(kind=kind)
+    return found.order_by("-id")
+
+
+def sku_get_for_view(*, actor: Any, sku_id: int) -> Sku:
+    require(actor, InventoryPerm.VIEW_STOCK)
+    sku = Sku.objects.select_related("product").filter(pk=sku_id).first()
+    if sku is None:
+        raise NotFound("sku.not_found", _("SKU 不存在"))
+    return sku
+
+
+def shipped_quantity(*, sku: Sku, since: Any, until: Any = None) -> int:
+    """Units that left as shipments: the sales figure inventory keeps itself (not from orders)."""
+    found = Movement.objects.filter(sku=sku, kind=MovementKind.SHIPMENT, created_at__gte=since)
+    if until is not None:
+        found = found.filter(created_at__lt=until)
+    return -(found.aggregate(n=Sum("on_hand_delta"))["n"] or 0)
+
+
+# --- reservations --------------------------------------------------------------------------------
+def reservation_get_for_change(*, actor: Any, reservation_id: int, perm: str) -> Reservation:
+    require(actor, perm)
+    reservation = (
+        Reservation.objects.select_related("sku", "warehouse").filter(pk=reservation_id).first()
+    )
+    if reservation is None:
+        raise NotFound("reservation.not_found", _("预占不存在"))
+    return reservation
+
+
+def reservation_list(*, actor: Any, active_only: bool = True) -> QuerySet[Reservation]:
+    require(actor, InventoryPerm.VIEW_STOCK)
+    found = Reservation.objects.select_related("sku", "warehouse", "created_by")
+    return found.filter(status=ReservationStatus.ACTIVE) if active_only else found
+
+
+# --- adjustments ---------------------------------------------------------------------------------
+def adjustment_list(*, actor: Any, status: str = "") -> QuerySet[StockAdjustment]:
+    require(actor, InventoryPerm.VIEW_STOCK)
+    found = StockAdjustment.objects.select_related("sku__product", "warehouse", "requested_by")
+    return found.filter(status=status) if status else found
+
+
+def adjustment_get(*, actor: Any, adjustment_id: int) -> StockAdjustment:
+    require(actor, InventoryPerm.VIEW_STOCK)
+    adjustment = (
+        StockAdjustment.objects.select_related("sku__product", "warehouse", "requested_by")
+        .filter(pk=adjustment_id)
+        .first()
+    )
+    if adjustment is None:
+        raise NotFound("adjustment.not_found", _("调整单不存在"))
+    return adjustment
+
+
+def adjustment_snapshot(adjustment: StockAdjustment) -> dict[str, Any]:
+    """What the approver approves: exactly this SKU, warehouse, quantity and reason."""
+    return {
+        "sku": adjustment.sku.merchant_code,
+        "warehouse": adjustment.warehouse.code,
+        "quantity": adjustment.quantity,
+        "reason": adjustment.reason,
+    }
+
+
+# --- rules ---------------------------------------------------------------------------------------
+def stock_rule_for(sku: Sku) -> StockRule | None:
+    return StockRule.objects.filter(sku=sku).first()
+
+
+# --- the invariant -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Mismatch:
+    sku: str
+    warehouse: str
+    field: str
+    level: int
+    expected: int
+    source: str
+
+    def describe(self) -> str:
+        return (
+            f"SKU {self.sku} @ {self.warehouse}: {self.field} = {self.level}, "
+            f"{self.source} = {self.expected}"
+        )
+
+
+def ledger_mismatches() -> Iterator[Mismatch]:
+    """Every SKU × warehouse where the level differs from the sum of its movements (on hand,
+    reserved) or from its active reservations (reserved), in (SKU code, warehouse code) order."""
+    sums = {
+        (row["sku_id"], row["warehouse_id"]): (row["on_hand"] or 0, row["reserved"] or 0)
+        for row in Movement.objects.values("sku_id", "warehouse_id")
+        .order_by()
+        .annotate(on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta"))
+    }
+    held = {
+        (row["sku_id"], row["warehouse_id"]): row["n"] or 0
+        for row in Reservation.objects.filter(status=ReservationStatus.ACTIVE)
+        .values("sku_id", "warehouse_id")
+        .order_by()
+        .annotate(n=Sum("quantity"))
+    }
+    levels = {
+        (row["sku_id"], row["warehouse_id"]): (row["on_hand"], row["reserved"])
+        for row in StockLevel.objects.values("sku_id", "warehouse_id", "on_hand", "reserved")
+    }
+    keys = set(sums) | set(held) | set(levels)
+    skus = dict(Sku.objects.filter(pk__in={k[0] for k in keys}).values_list("pk", "merchant_code"))
+    houses = dict(Warehouse.objects.values_list("pk", "code"))
+    for key in sorted(keys, key=lambda k: (skus.get(k[0], ""), houses.get(k[1], ""))):
+        on_hand, reserved = levels.get(key, (0, 0))
+        moved_on_hand, moved_reserved = sums.get(key, (0, 0))
+        sku, house = skus.get(key[0], str(key[0])), houses.get(key[1], str(key[1]))
+        if on_hand != moved_on_hand:
+            yield Mismatch(sku, house, "on_hand", on_hand, moved_on_hand, "movements")
+        if reserved != moved_reserved:
+            yield Mismatch(sku, house, "reserved", reserved, moved_reserved, "movements")
+        if reserved != held.get(key, 0):
+            yield Mismatch(sku, house, "reserved", reserved, held.get(key, 0), "reservations")
+
+
+def level_count() -> int:
+    return StockLevel.objects.count()
