@@ -103,14 +103,14 @@ def test_rejected_file_leaves_the_catalog_unchanged_and_lists_errors(
     ]
     page = client.get(f"/imports/{job.pk}/progress/").content.decode()
     assert "已拒绝，未写入任何数据" in page
-    assert "<td>3</td><td>merchant_code</td>" in page
+    assert '<td>3</td><td data-field="merchant_code">商家编码</td>' in page
     response = client.get(f"/imports/{job.pk}/errors.xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("行", "字段", "问题")
-    assert rows[1][:2] == (3, "merchant_code")
-    assert rows[2][:2] == (4, "price")
+    assert rows[0] == ("行", "列", "问题")
+    assert rows[1][:2] == (3, "商家编码")
+    assert rows[2][:2] == (4, "售价")
 
 
 def test_a_file_with_missing_columns_is_rejected_with_the_reason(

@@ -10,7 +10,11 @@ class CatalogConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from storeops.catalog.permissions import CatalogPerm, register
-        from storeops.catalog.services.transfer import IMPORT_KIND, product_import_job_run
+        from storeops.catalog.services.transfer import (
+            COLUMNS,
+            IMPORT_KIND,
+            product_import_job_run,
+        )
         from storeops.core.importjobs import register_import_kind
 
         register()
@@ -21,4 +25,5 @@ class CatalogConfig(AppConfig):
             label=_("导入商品"),
             back_url="catalog:import",
             max_bytes=20 * 1024 * 1024,
+            field_labels={c.name: c.label for c in COLUMNS},
         )

@@ -15,7 +15,11 @@ class ImportForm(forms.Form):
 
 
 class ImageUploadForm(forms.Form):
-    kind = forms.ChoiceField(label=_("类型"), choices=ImageKind.choices)
+    kind = forms.ChoiceField(
+        label=_("类型"),
+        choices=ImageKind.choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
     file = forms.FileField(label=_("图片"))
 
 

@@ -197,12 +197,13 @@ def _form_error(form: Any, exc: DomainError) -> None:
 
 
 def _store_choice(request: HttpRequest, code: str | None = None) -> tuple[list[Any], Any]:
-    """The stores the user works in, and the one asked for (?store=code) or the first."""
+    """The stores the user works in, and the one asked for (?store=code), else the main store."""
     stores = list(store_list(actor=request.user))
     code = code if code is not None else request.GET.get("store", "")
     if code:
         return stores, store_get(actor=request.user, code=code[:40])
-    return stores, (stores[0] if stores else None)
+    main = next((s for s in stores if s.is_main_store), None)  # the master tree first
+    return stores, (main or (stores[0] if stores else None))
 
 
 def _master_category(value: str) -> Category | None:

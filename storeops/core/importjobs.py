@@ -106,6 +106,7 @@ class ImportKind:
     label: Any
     back_url: str = ""  # a URL name: "back to the import page"
     max_bytes: int = DEFAULT_MAX_BYTES
+    field_labels: Mapping[str, Any] | None = None  # field → the column's label, for people
 
 
 _KINDS: dict[str, ImportKind] = {}
@@ -119,9 +120,13 @@ def register_import_kind(
     label: Any,
     back_url: str = "",
     max_bytes: int = DEFAULT_MAX_BYTES,
+    field_labels: Mapping[str, Any] | None = None,
 ) -> None:
-    """Called from an app's AppConfig.ready()."""
-    _KINDS[kind] = ImportKind(kind, runner, str(permission), label, back_url, max_bytes)
+    """Called from an app's AppConfig.ready(). `field_labels` names the error's column as the
+    user's file does (商家编码 rather than merchant_code) on the page and in the errors Excel."""
+    _KINDS[kind] = ImportKind(
+        kind, runner, str(permission), label, back_url, max_bytes, dict(field_labels or {})
+    )
 
 
 def import_kind(kind: str) -> ImportKind:
@@ -364,11 +369,23 @@ def import_job_list(
     return found.order_by("-id")[:limit]
 
 
-def import_job_error_rows(job: ImportJob) -> list[list[Any]]:
+def import_job_errors(job: ImportJob) -> list[dict[str, Any]]:
+    """The row errors with each field's column label (the field itself when none is known)."""
+    spec = _KINDS.get(job.kind)
+    labels = (spec.field_labels if spec else None) or {}
     return [
-        [e.get("line", 0), e.get("field", ""), e.get("message", "")]
+        {
+            "line": e.get("line", 0),
+            "field": e.get("field", ""),
+            "label": str(labels.get(e.get("field", ""), e.get("field", ""))),
+            "message": e.get("message", ""),
+        }
         for e in (job.result or {}).get("errors", [])
     ]
+
+
+def import_job_error_rows(job: ImportJob) -> list[list[Any]]:
+    return [[e["line"], e["label"], e["message"]] for e in import_job_errors(job)]
 
 
 def import_job_back_url(job: ImportJob) -> str:

@@ -11,6 +11,7 @@ from storeops.core.excel import workbook_bytes, xlsx_response
 from storeops.core.importjobs import (
     import_job_back_url,
     import_job_error_rows,
+    import_job_errors,
     import_job_get,
     import_job_label,
     import_job_progress,
@@ -22,6 +23,7 @@ def _context(request: HttpRequest, job_id: int) -> dict:
     return {
         "job": job,
         "progress": import_job_progress(job),
+        "errors": import_job_errors(job) if job.is_done else [],
         "label": import_job_label(job),
         "back_url": import_job_back_url(job),
     }
@@ -44,5 +46,5 @@ def import_job_progress_view(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_job_errors_view(request: HttpRequest, job_id: int) -> HttpResponse:
     job = import_job_get(actor=request.user, job_id=job_id)
     rows = import_job_error_rows(job)
-    headers = [_("行"), _("字段"), _("问题")]
+    headers = [_("行"), _("列"), _("问题")]
     return xlsx_response(f"导入错误-{job.pk}.xlsx", workbook_bytes(_("导入错误"), headers, rows))
