@@ -151,4 +151,5 @@ def test_proposal_flow_through_the_pages(web_as, demo, page):
     proposal.refresh_from_db()
     assert (proposal.status, proposal.owner) == ("approved", demo["qihua"])
     workbench = web_as(demo["qihua"]).get("/workbench/").content.decode()
-    assert "执行改版方案：页面流程" in workbench
+    assert "改版方案待执行：页面流程" in workbench
+    assert "执行改版方案：页面流程" in workbench  # the obligation's own row

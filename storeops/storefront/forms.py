@@ -138,7 +138,8 @@ class CommentForm(forms.Form):
 class ApproveForm(forms.Form):
     owner = forms.TypedChoiceField(label=_("执行人"), coerce=int, widget=forms.Select(attrs=SELECT))
     due_date = forms.DateField(
-        label=_("完成日期"), widget=forms.DateInput(attrs={**TEXT, "type": "date"})
+        label=_("完成日期"),
+        widget=forms.DateInput(attrs={**TEXT, "type": "date"}, format="%Y-%m-%d"),
     )
     comment = forms.CharField(
         label=_("审批意见"),

@@ -408,9 +408,12 @@ def proposal_detail_view(request: HttpRequest, proposal_id: int) -> HttpResponse
     status = proposal.status
     refusal = None
     can_decide = False
+    waiting = ""
     if status == ProposalStatus.SUBMITTED:
         refusal = selectors.proposal_decision_refusal(user, proposal)
         can_decide = refusal is None
+        if not has_perm(user, StorefrontPerm.DECIDE_PROPOSAL, store=proposal.store):
+            refusal, waiting = None, _("等待经理审批")
     is_owner = proposal.owner_id == user.pk
     can_finish = status == ProposalStatus.APPROVED and (
         is_owner or has_perm(user, StorefrontPerm.DECIDE_PROPOSAL, store=proposal.store)
@@ -436,7 +439,7 @@ def proposal_detail_view(request: HttpRequest, proposal_id: int) -> HttpResponse
             "can_comment": status not in (ProposalStatus.DONE, ProposalStatus.WITHDRAWN)
             and has_perm(user, StorefrontPerm.PROPOSE_REDESIGN, store=proposal.store),
             "can_decide": can_decide,
-            "refusal": refusal.message if refusal is not None else "",
+            "refusal": refusal.message if refusal is not None else waiting,
             "can_finish": can_finish,
             "comment_form": CommentForm(),
             "approve_form": ApproveForm(owners=selectors.store_staff(proposal.store))

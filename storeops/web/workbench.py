@@ -155,7 +155,7 @@ def redesigns_to_carry_out(user: Any) -> list[dict[str, Any]]:
     now = clock.now()
     return [
         {
-            "title": _("执行改版方案：%(title)s") % {"title": proposal.title},
+            "title": _("改版方案待执行：%(title)s") % {"title": proposal.title},
             "url": reverse("storefront:proposal_detail", args=[proposal.pk]),
             "meta": _("截止 %(due)s")
             % {"due": formats.date_format(clock.local(proposal.due_at), "SHORT_DATETIME_FORMAT")},
