@@ -282,3 +282,41 @@ def test_a_polling_request_sees_progress_of_an_uncommitted_import(demo):
     job.refresh_from_db()
     assert job.status == ImportJobStatus.APPLIED
     assert Product.objects.filter(name="进度测试商品").count() == 1
+
+
+def test_a_job_whose_worker_died_is_marked_failed(yunying):
+    import datetime as dt
+
+    import time_machine
+
+    from storeops.core import clock
+    from storeops.core.importjobs import JobProgress, import_jobs_fail_stale
+
+    job = import_job_start(actor=yunying, kind="tests.slow", files=[("a.csv", b"1")])
+    started = clock.now()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.RUNNING, started_at=started)
+    assert import_jobs_fail_stale(now=started + dt.timedelta(minutes=29)) == 0
+    # still reporting progress 25 minutes in: alive
+    with time_machine.travel(started + dt.timedelta(minutes=25), tick=False):
+        JobProgress(job.pk)(1000, None)
+    assert import_jobs_fail_stale(now=started + dt.timedelta(minutes=31)) == 0
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.RUNNING
+    # silent for more than 30 minutes: dead
+    assert import_jobs_fail_stale(now=started + dt.timedelta(minutes=56)) == 1
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.FAILED
+    assert "中断" in job.error
+
+
+def test_a_long_queued_job_warns_that_the_worker_may_be_down(web_as, yunying):
+    import datetime as dt
+
+    import time_machine
+
+    job = import_job_start(actor=yunying, kind="tests.slow", files=[("a.csv", b"1")])
+    client = web_as(yunying)
+    assert "后台任务进程可能没有运行" not in client.get(f"/imports/{job.pk}/").content.decode()
+    with time_machine.travel(job.created_at + dt.timedelta(minutes=3)):
+        page = client.get(f"/imports/{job.pk}/progress/").content.decode()
+    assert "后台任务进程可能没有运行" in page

@@ -49,6 +49,7 @@ they do not work in: 404). Uploaded files are kept in Django storage under `impo
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import time
@@ -78,6 +79,8 @@ MAX_FILES = 5
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 PROGRESS_TIMEOUT = 24 * 3600
 PROGRESS_MIN_INTERVAL = 0.25  # seconds between two cache writes (the last one always goes)
+STALE_AFTER = 30 * 60  # seconds without a sign of life before a running job counts as dead
+QUEUED_WARN_AFTER = 120  # seconds queued before the page says the worker may not be running
 RUN_TASK = "storeops.core.tasks.import_job_run_task"
 
 
@@ -238,7 +241,7 @@ class JobProgress:
         try:
             cache.set(
                 _progress_key(self.job_id),
-                {"done": self.done, "total": self.total},
+                {"done": self.done, "total": self.total, "at": time.time()},
                 timeout=PROGRESS_TIMEOUT,
             )
         except Exception:  # a progress bar must never fail an import
@@ -341,6 +344,40 @@ def import_job_run(*, job_id: int) -> str | None:
     except Exception:
         logger.warning("import job %s: progress not cleared", job.pk, exc_info=True)
     return str(status)
+
+
+def import_jobs_fail_stale(*, now: Any = None) -> int:
+    """Mark running jobs without a sign of life for STALE_AFTER as failed (periodic task).
+
+    A worker that died mid-import took its open transaction with it, so nothing was written;
+    the job must not say "导入中" for ever. A sign of life is the latest progress write, or the
+    start when there was none yet."""
+    now = now or clock.now()
+    failed = 0
+    for job in ImportJob.objects.filter(
+        status=ImportJobStatus.RUNNING,
+        started_at__lt=now - dt.timedelta(seconds=STALE_AFTER),
+    ):
+        try:
+            seen = (cache.get(_progress_key(job.pk)) or {}).get("at")
+        except Exception:
+            seen = None
+        if seen is not None and now.timestamp() - float(seen) < STALE_AFTER:
+            continue
+        failed += ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.RUNNING).update(
+            status=ImportJobStatus.FAILED,
+            result=_result_dict({"errors": [], "applied": False}),
+            error=_("后台导入中断（进程停止），未写入任何数据，请重新导入"),
+            finished_at=now,
+        )
+    return failed
+
+
+def import_job_is_waiting_long(job: ImportJob, *, now: Any = None) -> bool:
+    """Queued for more than QUEUED_WARN_AFTER: the background worker may not be running."""
+    if job.status != ImportJobStatus.QUEUED:
+        return False
+    return ((now or clock.now()) - job.created_at).total_seconds() > QUEUED_WARN_AFTER
 
 
 # --- reading -------------------------------------------------------------------------------------

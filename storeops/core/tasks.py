@@ -1,10 +1,16 @@
 """Background import jobs (core.importjobs): the worker side."""
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from storeops.core.importjobs import import_job_run
+from storeops.core.importjobs import import_job_run, import_jobs_fail_stale
 
 
 @db_task()
 def import_job_run_task(job_id: int) -> str | None:
     return import_job_run(job_id=job_id)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def import_jobs_fail_stale_task() -> int:
+    return import_jobs_fail_stale()

@@ -13,6 +13,7 @@ from storeops.core.importjobs import (
     import_job_error_rows,
     import_job_errors,
     import_job_get,
+    import_job_is_waiting_long,
     import_job_label,
     import_job_progress,
 )
@@ -24,6 +25,7 @@ def _context(request: HttpRequest, job_id: int) -> dict:
         "job": job,
         "progress": import_job_progress(job),
         "errors": import_job_errors(job) if job.is_done else [],
+        "waiting_long": import_job_is_waiting_long(job),
         "label": import_job_label(job),
         "back_url": import_job_back_url(job),
     }
