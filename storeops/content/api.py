@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Status
+from django.utils.translation import gettext as _
+from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
 from storeops.accounts.selectors import store_get
 from storeops.catalog.models import Listing
@@ -15,6 +16,9 @@ from storeops.content.schemas import (
     DraftOut,
     DraftPage,
     DraftUpdateIn,
+    DriftImportOut,
+    DriftIn,
+    DriftOut,
     FlagIn,
     FlagOut,
     IntakeIn,
@@ -314,3 +318,66 @@ def publication_flag_api(
         actor=request.user, publication=publication, reason=payload.reason
     )
     return Status(201, flag_out(flag))
+
+
+# --- drift (R5.1) --------------------------------------------------------------------------------
+MAX_DRIFT_UPLOAD = 5 * 1024 * 1024
+
+
+def drift_out(result: Any) -> dict[str, Any]:
+    return {
+        "publication": result.publication.pk,
+        "drift": result.has_drift,
+        "differences": [
+            {
+                "field": d["field"],
+                "label": str(d["label"]),
+                "approved": d["approved"],
+                "live": d["live"],
+                "diff": d.get("diff", []),
+            }
+            for d in result.differences
+        ],
+        "finding": result.finding.pk if result.finding else None,
+        "resolved": result.resolved,
+    }
+
+
+@router.post(
+    "/drift-checks",
+    response={200: DriftOut, **ERRORS},
+    summary="核对线上内容与审批版本（不一致则记录并预警）",
+)
+@requires(ContentPerm.CHECK_DRIFT)
+def drift_check_api(request: HttpRequest, payload: DriftIn) -> Any:
+    publication = selectors.publication_get(actor=request.user, publication_id=payload.publication)
+    result = services.drift_check(
+        actor=request.user,
+        publication=publication,
+        title=payload.title,
+        body=payload.body,
+        price=payload.price,
+    )
+    return drift_out(result)
+
+
+@router.post(
+    "/drift-imports",
+    response={200: DriftImportOut, **ERRORS},
+    summary="导入平台的商品导出文件核对线上内容（CSV/XLSX/XLS）；有错误行时整份拒绝（422）",
+)
+@requires(ContentPerm.CHECK_DRIFT)
+def drift_import_api(
+    request: HttpRequest,
+    store: str = Form(..., min_length=1, max_length=32, description="店铺编码"),
+    file: UploadedFile = File(..., description="平台商品ID或店铺商品编号、标题、价格、描述"),
+) -> Any:
+    if file.size is None or file.size > MAX_DRIFT_UPLOAD:
+        raise Invalid("import.too_large", _("文件不能超过 5 MB"), {"field": "file"})
+    store_obj = store_get(actor=request.user, code=store)
+    result = services.drift_import(
+        actor=request.user, store=store_obj, source=file.read(), filename=file.name or ""
+    )
+    if not result["applied"]:
+        raise Invalid("import.rejected", _("文件有错误，未核对任何商品"), result)
+    return result

@@ -161,3 +161,37 @@ class FlagForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={**TEXT, "rows": 3}),
     )
+
+
+class DriftForm(forms.Form):
+    """The text as it stands on the platform now (only what is filled in is compared)."""
+
+    title = forms.CharField(
+        label=_("线上标题"), max_length=200, required=False, widget=forms.TextInput(attrs=TEXT)
+    )
+    body = forms.CharField(
+        label=_("线上正文"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={**TEXT, "rows": 5}),
+    )
+    price = forms.DecimalField(
+        label=_("线上售价"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={**TEXT, "step": "0.01"}),
+    )
+
+
+class DriftImportForm(forms.Form):
+    store = forms.ChoiceField(label=_("店铺"), widget=forms.Select(attrs=SELECT))
+    file = forms.FileField(
+        label=_("平台商品导出文件（CSV、XLSX、XLS）"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
+    )
+
+    def __init__(self, *args: Any, stores: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["store"].choices = [(s.code, s.name) for s in stores]

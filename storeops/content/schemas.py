@@ -172,3 +172,51 @@ class FlagOut(Schema):
     owner: str
     priority: str
     sla_deadline: dt.datetime
+
+
+class DriftIn(Schema):
+    publication: int = Field(..., ge=1, le=MAX_ID, description="在线的发布记录编号")
+    title: str | None = Field(None, max_length=200, description="线上标题")
+    body: str | None = Field(None, max_length=20000, description="线上正文")
+    price: Decimal | None = Field(
+        None, ge=0, max_digits=12, decimal_places=2, description="线上售价"
+    )
+
+
+class DifferenceOut(Schema):
+    field: str
+    label: str
+    approved: str
+    live: str
+    diff: list[str] = []
+
+
+class DriftOut(Schema):
+    publication: int
+    drift: bool
+    differences: list[DifferenceOut]
+    finding: int | None
+    resolved: int
+
+
+class RowErrorOut(Schema):
+    line: int
+    field: str
+    message: str
+
+
+class DriftRowOut(Schema):
+    line: int
+    publication: int
+    finding: int | None
+    fields: list[str]
+
+
+class DriftImportOut(Schema):
+    created: int
+    updated: int = Field(..., description="与审批版本不一致的行数")
+    unchanged: int = Field(..., description="一致的行数")
+    rejected: int
+    errors: list[RowErrorOut]
+    applied: bool
+    findings: list[DriftRowOut]

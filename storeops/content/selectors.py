@@ -511,12 +511,9 @@ def listings_by_freshness(*, stores: Any = None) -> QuerySet[Listing]:
     """Listings on sale with `refreshed_at`: the last publication of their copy (or the day they
     were listed, if never published), moved later by any newer photo of the product (catalog
     ProductImage.created_at: an upload is a photo refresh). Oldest first: overdue on top."""
-    last_publication = (
-        Publication.objects.filter(
-            kind=DraftKind.LISTING, target=OuterRef("pk"), store_id=OuterRef("store_id")
-        )
-        .order_by("-published_at", "-id")
-    )
+    last_publication = Publication.objects.filter(
+        kind=DraftKind.LISTING, target=OuterRef("pk"), store_id=OuterRef("store_id")
+    ).order_by("-published_at", "-id")
     last_photo = (
         ProductImage.objects.filter(product_id=OuterRef("product_id"))
         .order_by("-created_at")
@@ -590,3 +587,17 @@ def open_stale_alert_listing_ids() -> list[int]:
     return [
         int(k[len(prefix) :]) for k in keys if k.startswith(prefix) and k[len(prefix) :].isdigit()
     ]
+
+
+def drift_open(*, actor: Any, limit: int = 200) -> list[DriftFinding]:
+    """Unresolved drift findings in my stores, newest first (one row per publication)."""
+    require(actor, ContentPerm.CHECK_DRIFT)
+    found = (
+        DriftFinding.objects.filter(resolved_at__isnull=True, store_id__in=actor.store_ids())
+        .select_related("publication", "publication__revision", "store", "checked_by")
+        .order_by("-id")
+    )
+    rows: dict[int, DriftFinding] = {}
+    for finding in found[: limit * 5]:
+        rows.setdefault(finding.publication_id, finding)
+    return list(rows.values())[:limit]

@@ -29,6 +29,12 @@ urlpatterns = [
         name="publication_flag",
     ),
     path(
+        "publications/<int:publication_id>/drift/",
+        views.publication_drift_view,
+        name="publication_drift",
+    ),
+    path("drift/", views.drift_view, name="drift"),
+    path(
         "publications/<int:publication_id>/export/",
         views.publication_export_view,
         name="publication_export",

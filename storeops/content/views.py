@@ -17,6 +17,8 @@ from storeops.content.forms import (
     ApproveForm,
     DraftFilterForm,
     DraftForm,
+    DriftForm,
+    DriftImportForm,
     FlagForm,
     IntakeForm,
     MonthForm,
@@ -445,6 +447,7 @@ def _publication_context(request: HttpRequest, publication: Any, **extra: Any) -
         "can_check": publication.is_live
         and has_perm(user, ContentPerm.CHECK_DRIFT, store=publication.store),
         "flag_form": extra.pop("flag_form", None) or FlagForm(),
+        "drift_form": extra.pop("drift_form", None) or DriftForm(),
         **extra,
     }
 
@@ -537,4 +540,71 @@ def freshness_export_view(request: HttpRequest) -> HttpResponse:
     return xlsx_response(
         "待更新商品.xlsx",
         workbook_bytes(_("待更新商品"), [_(h) for h in FRESHNESS_HEADERS], rows),
+    )
+
+
+# --- drift: the live text against the approved version (R5.1) ------------------------------------
+MAX_DRIFT_UPLOAD = 5 * 1024 * 1024
+
+
+@requires(ContentPerm.CHECK_DRIFT)
+@require_POST
+def publication_drift_view(request: HttpRequest, publication_id: int) -> HttpResponse:
+    publication = selectors.publication_get(actor=request.user, publication_id=publication_id)
+    form = DriftForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.drift_check(
+                actor=request.user,
+                publication=publication,
+                title=data["title"],
+                body=data["body"],
+                price=data["price"],
+            )
+        except DomainError as exc:
+            _form_error(request, form, exc)
+        else:
+            if result.has_drift:
+                messages.error(
+                    request,
+                    _("线上内容与审批版本不一致（%(fields)s），已通知运营和经理")
+                    % {"fields": "、".join(str(d["label"]) for d in result.differences)},
+                )
+            else:
+                messages.success(request, _("线上内容与审批版本一致"))
+            return redirect("content:publication_detail", publication_id=publication.pk)
+    return render(
+        request,
+        "content/publication_detail.html",
+        _publication_context(request, publication, drift_form=form),
+        status=422,
+    )
+
+
+@requires(ContentPerm.CHECK_DRIFT)
+def drift_view(request: HttpRequest) -> HttpResponse:
+    """Import the platform's listing export; the open findings of my stores."""
+    stores = list(store_list(actor=request.user))
+    form = DriftImportForm(request.POST or None, request.FILES or None, stores=stores)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_DRIFT_UPLOAD:
+                raise Invalid("import.too_large", _("文件不能超过 5 MB"), {"field": "file"})
+            store = store_get(actor=request.user, code=form.cleaned_data["store"])
+            result = services.drift_import(
+                actor=request.user, store=store, source=upload.read(), filename=upload.name
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+    return render(
+        request,
+        "content/drift.html",
+        {
+            "form": form,
+            "result": result,
+            "open_findings": selectors.drift_open(actor=request.user),
+        },
     )

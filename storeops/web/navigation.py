@@ -69,6 +69,7 @@ MODULES: tuple[Module, ...] = (
             NavItem(_("信息提报"), "content:intake_list", ContentPerm.VIEW_INTAKE),
             NavItem(_("发布稿件"), "content:draft_list", ContentPerm.VIEW_DRAFT),
             NavItem(_("待更新商品"), "content:freshness", ContentPerm.VIEW_FRESHNESS),
+            NavItem(_("线上内容核对"), "content:drift", ContentPerm.CHECK_DRIFT),
             NavItem(_("发布时效报表"), "content:sla_report", ContentPerm.VIEW_SLA_REPORT),
         ),
     ),

@@ -85,8 +85,7 @@ def freshness_check(*, now: dt.datetime | None = None) -> dict[str, int]:
         age = (now - listing.refreshed_at).days
         alert_raise(
             kind=STALE_ALERT_KIND,
-            title=_("商品 %(days)s 天未更新：%(title)s")
-            % {"days": age, "title": listing.title},
+            title=_("商品 %(days)s 天未更新：%(title)s") % {"days": age, "title": listing.title},
             body=_("制度要求每 %(n)s 天更新商品介绍、图片和卖点文案（R3.3）。") % {"n": days},
             recipients=planners[listing.store_id],
             url=f"{board}?store={listing.store.code}",
