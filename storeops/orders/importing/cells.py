@@ -31,16 +31,21 @@ def text(value: Any) -> str:
     if type(value) is str:
         stripped = value.strip()
         if stripped and (stripped[0] in _QUIRK_START or stripped[-1] == '"'):
+            if stripped[:2] == '="' and stripped[-1] == '"' and '"' not in stripped[2:-1]:
+                inner = stripped[2:-1].strip()  # the platform's ="…" text wrapper
+                if not inner or inner[0] not in _QUIRK_START:
+                    return inner.replace("\x00", "")
             return clean_text(stripped)
         return stripped.replace("\x00", "")
     return clean_text(value)
 
 
 def bounded(value: Any, limit: int) -> str:
+    """Text cut to the column's length (NUL removed: PostgreSQL cannot store it)."""
+    if value is None:
+        return ""
     result = text(value)
-    if _CONTROL.search(result):
-        result = _CONTROL.sub("", result)
-    return result[:limit]
+    return result if len(result) <= limit else result[:limit]
 
 
 def damaged_number(cleaned: str, raw: Any) -> bool:
@@ -76,6 +81,9 @@ def order_number(raw: Any, label: str) -> str:
     return value
 
 
+_PLAIN_AMOUNT = re.compile(r"\d{1,10}(?:\.\d{1,2})?")
+
+
 def amount(raw: Any) -> str | None:
     """Money as a 2-place string, or None for an empty cell."""
     if raw is None or raw == "":
@@ -84,6 +92,9 @@ def amount(raw: Any) -> str | None:
         value_text = raw.strip()
         if not value_text:
             return None
+        if _PLAIN_AMOUNT.fullmatch(value_text):  # the common case: `59`, `59.9`, `59.90`
+            head, _dot, tail = value_text.partition(".")
+            return f"{int(head)}.{(tail + '00')[:2]}"
         try:
             value = Decimal(value_text)
         except InvalidOperation:
@@ -158,6 +169,11 @@ def local_time(raw: Any) -> str | None:
             value = dt.datetime.fromisoformat(stamp)
         except ValueError:
             value = _slow_time(stamp)
+        else:
+            if len(stamp) == 19 and stamp[10] == " " and value.tzinfo is None:
+                if not MIN_DATE <= value < MAX_DATE:
+                    raise CellError(_("时间超出范围：%(value)s") % {"value": stamp})
+                return stamp  # already 'YYYY-MM-DD HH:MM:SS'
         if value.tzinfo is not None:
             value = value.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
         value = value.replace(microsecond=0)

@@ -196,6 +196,7 @@ def order_import_run(
         else:
             result.rejected = rejected_orders
             writer = _Writer(store=store, actor=actor, order_import=record, result=result)
+            _sqlite_cache(grow=True)
             done = 0
             total = (staged.rows or 0) + staged.orders
             for batch in grouped(staging, chunk=CHUNK):
@@ -203,6 +204,7 @@ def order_import_run(
                 done += len(batch)
                 if progress is not None:
                     progress(staged.rows + done, total)
+            _sqlite_cache(grow=False)
             result.applied = True
     result.errors = errors.items
     result.error_count = errors.count
@@ -235,6 +237,13 @@ def order_import_run(
     if result.applied and (result.created or result.updated):
         transaction.on_commit(lambda: _after_import(record.pk))
     return result
+
+
+def _sqlite_cache(*, grow: bool) -> None:
+    """A bigger page cache while a large import updates the order indexes (SQLite only)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {-131072 if grow else -2000}")
 
 
 # Other parts of orders (auto-review rules) subscribe here: called after the import commits with
