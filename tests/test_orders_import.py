@@ -307,3 +307,17 @@ def test_import_needs_the_permission_and_the_store(demo, stores):
     assert not Order.objects.filter(
         store=stores["tb-main"], platform_order_no__in=TB_NUMBERS
     ).exists()
+
+
+def test_demo_orders_are_seeded_and_topped_up_idempotently(demo, stores):
+    from storeops.demo.orders_seed import seed_orders
+
+    seeded = Order.objects.filter(platform_order_no__startswith="39", store=stores["tb-main"])
+    assert seeded.count() == 120  # the demo's 300 orders, 40 % in the Taobao store
+
+    added = seed_orders(users=demo, stores=stores, count=400)
+    again = seed_orders(users=demo, stores=stores, count=400)
+
+    assert (added, again) == (100, 0)
+    statuses = set(Order.objects.filter(store=stores["tb-main"]).values_list("status", flat=True))
+    assert {OrderStatus.COMPLETED, OrderStatus.PENDING_REVIEW} <= statuses

@@ -46,8 +46,11 @@ class SeedReport:
     created_stores: list[str] = field(default_factory=list)
 
 
+DEMO_ORDERS = 300  # a few hundred orders; `seed-demo --orders 1000000` for the benchmarks
+
+
 @transaction.atomic
-def demo_seed(*, password: str) -> SeedReport:
+def demo_seed(*, password: str, orders: int = DEMO_ORDERS) -> SeedReport:
     report = SeedReport()
     role_sync_defaults()
     for code, platform, name, is_main in DEMO_STORES:
@@ -74,7 +77,15 @@ def demo_seed(*, password: str) -> SeedReport:
     _seed_governance()
     _seed_content(stores)
     _seed_storefront(stores)
+    _seed_orders(stores, orders)
     return report
+
+
+def _seed_orders(stores: dict[str, Store], count: int) -> None:
+    """Demo orders through the order import (issue 5); `seed-demo --orders N` for more."""
+    from storeops.demo.orders_seed import seed_orders
+
+    seed_orders(users={u.username: u for u in User.objects.all()}, stores=stores, count=count)
 
 
 def _seed_storefront(stores: dict[str, Store]) -> None:

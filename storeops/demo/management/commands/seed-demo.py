@@ -3,9 +3,9 @@
 import os
 import secrets
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from storeops.demo.services import COMPANY, DEMO_USERS, demo_seed
+from storeops.demo.services import COMPANY, DEMO_ORDERS, DEMO_USERS, demo_seed
 
 
 class Command(BaseCommand):
@@ -13,6 +13,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="password of the demo users")
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=None,
+            help="demo orders across the stores in all (default 300; 1000000 for benchmarks)",
+        )
         parser.add_argument(
             "--only-if-empty",
             action="store_true",
@@ -31,7 +37,10 @@ class Command(BaseCommand):
         generated = not password
         if generated:
             password = secrets.token_urlsafe(9)
-        report = demo_seed(password=password)
+        orders = options["orders"] if options["orders"] is not None else DEMO_ORDERS
+        if not 0 <= orders <= 10_000_000:
+            raise CommandError("--orders 应在 0 到 10000000 之间")
+        report = demo_seed(password=password, orders=orders)
         self.stdout.write(
             f"演示公司 {COMPANY}: 新建店铺 {len(report.created_stores)} 个, "
             f"新建用户 {len(report.created_users)} 个"
