@@ -38,7 +38,8 @@ PAGE_ALLOWED = {
     "/org/stores/": {"admin"},
     "/audit/events/": AUDIT_READERS,
     "/audit/events/export/": AUDIT_READERS,
-    "/m/store_building/": {"admin", "yunying", "qihua", "meigong", "jingli"},
+    # R3.5: every employee may propose a page redesign
+    "/m/store_building/": set(USERS),
     "/m/catalog/": {
         "admin",
         "yunying",

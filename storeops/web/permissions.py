@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from storeops.core.permissions import register_permissions
+from storeops.core.roles import ALL_ROLES
 from storeops.core.roles import RoleCode as R
 
 
@@ -23,7 +24,9 @@ class ModulePerm(models.TextChoices):
 
 # Who works in which module, from the policy's task matrix (REQUIREMENTS.md chapter 2).
 MODULE_ROLES = {
-    ModulePerm.STORE_BUILDING: (R.OPERATIONS, R.PLANNING, R.DESIGN, R.MANAGER),
+    # R3.5: every employee may propose a page redesign, so everyone enters 网店建设 (what they may
+    # change there is storefront's and content's own permission)
+    ModulePerm.STORE_BUILDING: tuple(role for role in ALL_ROLES if role != R.ADMIN),
     ModulePerm.CATALOG: (
         R.OPERATIONS,
         R.PLANNING,
