@@ -199,3 +199,27 @@ def test_erase_customer_needs_the_permission(demo, stores):
 
     with pytest.raises(CommandError):
         call_command("erase-customer", "--store", "tb-main", "--buyer", "x", "--user", "kefu")
+
+
+def test_import_page_runs_a_background_job_with_both_taobao_files(
+    web_as, kefu, stores, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from storeops.core.models import ImportJob, ImportJobStatus
+
+    client = web_as(kefu)
+    assert "订单报表" in client.get("/orders/import/").content.decode()
+    uploads = [SimpleUploadedFile(Path(p).name, Path(p).read_bytes()) for p in PAIR]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/orders/import/", {"store": "tb-main", "format": "auto", "files": uploads}
+        )
+    assert response.status_code == 302
+    job = ImportJob.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[-1]))
+    assert job.status == ImportJobStatus.APPLIED
+    assert job.result["created"] == 5
+    assert job.store == stores["tb-main"]
+    assert OrderImport.objects.filter(store=stores["tb-main"], channel="web").exists()
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert "新建 5" in page

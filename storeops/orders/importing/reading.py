@@ -9,7 +9,7 @@ import csv
 import hashlib
 import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -27,7 +27,7 @@ class ImportFile:
     """One uploaded or named file: its name, its bytes' SHA-256, where to read it from."""
 
     name: str
-    source: bytes | Path
+    source: bytes | Path | Callable[[], IO[bytes]]
     sha256: str = ""
     size: int = 0
 
@@ -49,7 +49,9 @@ class ImportFile:
     def open(self) -> IO[bytes]:
         if isinstance(self.source, bytes):
             return io.BytesIO(self.source)
-        return self.source.open("rb")
+        if isinstance(self.source, Path):
+            return self.source.open("rb")
+        return self.source()
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "sha256": self.sha256, "size": self.size}

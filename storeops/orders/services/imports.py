@@ -246,6 +246,24 @@ def _sqlite_cache(*, grow: bool) -> None:
             cursor.execute(f"PRAGMA cache_size = {-131072 if grow else -2000}")
 
 
+IMPORT_KIND = "orders.orders"
+
+
+def order_import_job_run(job: Any, files: Sequence[Any], progress: Progress) -> dict[str, Any]:
+    """The background import job (core.importjobs): the page's upload, with its progress bar."""
+    options = job.options or {}
+    result = order_import_files(
+        actor=job.created_by,
+        store=job.store,
+        files=[ImportFile(name=f.name, source=f.open, sha256=f.sha256, size=f.size) for f in files],
+        platform=str(options.get("format", "auto")),
+        skip_invalid=bool(options.get("skip_invalid", False)),
+        channel="web",
+        progress=progress,
+    )
+    return result.as_dict() | {"applied": result.applied}
+
+
 # Other parts of orders (auto-review rules) subscribe here: called after the import commits with
 # the import id; they find the orders through OrderImportOrder.
 AFTER_IMPORT: list[Callable[[int], None]] = []
