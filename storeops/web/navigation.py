@@ -15,6 +15,7 @@ from storeops.compliance.permissions import CompliancePerm
 from storeops.content.permissions import ContentPerm
 from storeops.governance.permissions import GovernancePerm
 from storeops.notifications.permissions import NotificationPerm
+from storeops.orders.permissions import OrderPerm
 from storeops.org.permissions import OrgPerm
 from storeops.storefront.permissions import StorefrontPerm
 from storeops.web.permissions import ModulePerm
@@ -73,7 +74,18 @@ MODULES: tuple[Module, ...] = (
             NavItem(_("发布时效报表"), "content:sla_report", ContentPerm.VIEW_SLA_REPORT),
         ),
     ),
-    Module("orders", _("订单"), "🧾", ModulePerm.ORDERS, "R2.8"),
+    Module(
+        "orders",
+        _("订单"),
+        "🧾",
+        ModulePerm.ORDERS,
+        "R2.8",
+        (
+            NavItem(_("订单"), "orders:order_list", OrderPerm.VIEW_ORDER),
+            NavItem(_("评价"), "orders:review_list", OrderPerm.VIEW_ORDER),
+            NavItem(_("自动审单规则"), "orders:review_rules", OrderPerm.MANAGE_REVIEW_RULES),
+        ),
+    ),
     Module("fulfillment", _("配货发货"), "🚚", ModulePerm.FULFILLMENT, "R2.9"),
     Module("inventory", _("库存"), "🏷️", ModulePerm.INVENTORY, "R2.16, R3.2"),
     Module("aftersales", _("售后"), "🛠️", ModulePerm.AFTERSALES, "R2.10"),
