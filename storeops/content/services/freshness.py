@@ -42,7 +42,8 @@ def freshness_obligations_ensure() -> int:
     days = copy_refresh_days()
     today = clock.business_date()
     created = 0
-    for store in Store.objects.filter(is_active=True).order_by("id"):
+    # the store rows are locked in id order: two checks at once create one duty per store
+    for store in Store.objects.select_for_update().filter(is_active=True).order_by("id"):
         if freshness_obligation(store) is not None:
             continue
         planners = store_planners(store)
