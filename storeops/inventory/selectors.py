@@ -105,24 +105,23 @@ def stock_level_get(*, actor: Any, sku: Sku, warehouse: Warehouse) -> StockLevel
     return StockLevel.objects.filter(sku=sku, warehouse=warehouse).first()
 
 
-def stock_totals(*, actor: Any) -> dict[str, Any]:
-    """Company-wide figures for the stock page's header."""
-    require(actor, InventoryPerm.VIEW_STOCK)
-    totals = StockLevel.objects.aggregate(
-        on_hand=Sum("on_hand"),
-        reserved=Sum("reserved"),
-        value=Sum(
-            ExpressionWrapper(
-                F("on_hand") * F("unit_cost"),
-                output_field=DecimalField(max_digits=24, decimal_places=4),
-            )
-        ),
+def stock_totals(*, actor: Any, filters: StockFilter | None = None) -> dict[str, Any]:
+    """Figures for the stock page's header, over the same filter as the list."""
+    totals = (
+        stock_list(actor=actor, filters=filters)
+        .order_by()
+        .aggregate(
+            total_on_hand=Sum("on_hand"),
+            total_reserved=Sum("reserved"),
+            total_value=Sum("stock_value"),
+        )
     )
+    on_hand, reserved = totals["total_on_hand"] or 0, totals["total_reserved"] or 0
     return {
-        "on_hand": totals["on_hand"] or 0,
-        "reserved": totals["reserved"] or 0,
-        "available": (totals["on_hand"] or 0) - (totals["reserved"] or 0),
-        "value": (totals["value"] or Decimal(0)).quantize(Decimal("0.01")),
+        "on_hand": on_hand,
+        "reserved": reserved,
+        "available": on_hand - reserved,
+        "value": (totals["total_value"] or Decimal(0)).quantize(Decimal("0.01")),
     }
 
 

@@ -67,7 +67,7 @@ def stock_list_view(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "query": query.urlencode(),
             "warehouses": selectors.warehouse_list(actor=request.user),
-            "totals": selectors.stock_totals(actor=request.user),
+            "totals": selectors.stock_totals(actor=request.user, filters=filters),
             "show_value": selectors.can_view_value(request.user),
             "can_receive": has_perm(request.user, InventoryPerm.RECEIVE_STOCK),
             "can_adjust": has_perm(request.user, InventoryPerm.REQUEST_ADJUSTMENT),
