@@ -1,6 +1,8 @@
 """R4.1/R4.2/R5.1 in a real browser: 市场组 reports a price change; 企划组 compiles it into an
 important draft with an absolute term and submits it; 经理 cannot approve without an override
-reason, approves with one; 企划组 publishes; the SLA report shows it as met."""
+reason, approves with one; 企划组 publishes; the SLA report shows it as met. R3.1/R3.3: 运营 flags
+the live description, 企划 finds the correction on the 工作台 and the overdue listing on the
+待更新商品 board."""
 
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ def test_price_change_from_intake_to_publication(browse):
     draft_form.locator("textarea[name=body]").fill("五一特惠：全网最低价，双层真空保温一整天。")
     draft_form.get_by_role("button", name="保存").click()
     planner.wait_for_url("**/content/drafts/*/")
-    draft = ReleaseDraft.objects.get()
+    draft = ReleaseDraft.objects.get(intake__title="保温杯五一调价")  # the demo has drafts too
     assert draft.priority == "important"
     assert draft.sla_started_at == draft.intake.submitted_at
     planner.get_by_role("button", name="提交审批").click()
@@ -77,7 +79,7 @@ def test_price_change_from_intake_to_publication(browse):
     planner.wait_for_url(f"**/content/drafts/{draft.pk}/")
     assert planner.locator("[data-status=published]").first.is_visible()
     screenshot(planner, "content-draft-published.png")
-    publication = Publication.objects.get()
+    publication = Publication.objects.get(draft=draft)
     assert publication.is_sla_met is True
 
     # the SLA report shows it as met
@@ -86,3 +88,36 @@ def test_price_change_from_intake_to_publication(browse):
     assert "保温杯五一调价" in report
     assert "按时" in report
     screenshot(manager, "content-sla-report.png")
+
+
+def test_flag_a_live_description_and_the_stale_board(browse):
+    from storeops.demo.content_seed import STALE_STYLE
+
+    stale = Listing.objects.get(store__code="tb-main", product__style_code=STALE_STYLE)
+    live = Publication.objects.get(kind="listing", target=stale.pk, is_live=True)
+
+    # 运营 flags the live description as inaccurate
+    ops = browse.login("yunying")
+    ops.goto(f"/content/publications/{live.pk}/")
+    form = ops.get_by_test_id("flag-form")
+    form.locator("textarea[name=reason]").fill("实际保温 8 小时，页面写的是 12 小时")
+    ops.once("dialog", lambda dialog: dialog.accept())
+    form.get_by_role("button", name="标记为不准确").click()
+    ops.wait_for_url(f"**/content/publications/{live.pk}/")
+    assert "实际保温 8 小时" in ops.get_by_test_id("flags").inner_text()
+    assert "已标记" in ops.get_by_role("alert").first.inner_text()
+    screenshot(ops, "content-publication-flagged.png")
+    correction = ReleaseDraft.objects.get(flags__publication=live)
+    assert correction.priority == "important"
+
+    # 企划 finds the correction on the 工作台, and the listing on the stale board
+    planner = browse.login("qihua")
+    planner.goto("/workbench/")
+    planner.get_by_role("link", name=f"描述纠错：{correction.title}").click()
+    planner.wait_for_url(f"**/content/drafts/{correction.pk}/")
+    assert "实际保温 8 小时" in planner.get_by_test_id("correction-of").inner_text()
+    planner.goto("/content/freshness/?store=tb-main")
+    first_row = planner.get_by_test_id("freshness").locator("tbody tr").first
+    assert first_row.get_attribute("data-listing") == str(stale.pk)
+    assert first_row.get_attribute("data-overdue") == "1"
+    screenshot(planner, "content-freshness-board.png")
