@@ -195,3 +195,16 @@ def test_board_page_and_export_permission_matrix(web_as, demo, four, start):
     names = [r[1] for r in rows[1:]]
     assert names.index("保鲜测试C") < names.index("保鲜测试A") < names.index("保鲜测试D")
     assert web_as(demo["qihua"]).get("/content/freshness/").status_code == 200
+
+
+def test_write_an_update_draft_from_the_board(web_as, qihua, four):
+    listing = four["C"]
+
+    form = web_as(qihua).get(
+        "/content/drafts/new/", {"store": "tb-main", "target": listing.pk, "title": listing.title}
+    )
+
+    html = form.content.decode()
+    assert f'name="target" value="{listing.pk}"' in html
+    assert f'value="{listing.title}"' in html
+    assert '<option value="listing" selected>' in html
