@@ -74,6 +74,7 @@ def demo_seed(*, password: str, orders: int = DEMO_ORDERS) -> SeedReport:
         report.created_users.append(username)
     _seed_org(stores)
     _seed_catalog(stores)
+    _seed_inventory()
     _seed_governance()
     _seed_content(stores)
     _seed_storefront(stores)
@@ -155,6 +156,13 @@ def _seed_governance() -> None:
             description=description,
             kind=kind,
         )
+
+
+def _seed_inventory() -> None:
+    """Two warehouses and stock for every demo SKU (issue 6)."""
+    from storeops.demo.inventory_seed import seed_inventory
+
+    seed_inventory(users={u.username: u for u in User.objects.all()})
 
 
 def _seed_catalog(stores: dict[str, Store]) -> None:

@@ -267,3 +267,47 @@ def ledger_mismatches() -> Iterator[Mismatch]:
 
 def level_count() -> int:
     return StockLevel.objects.count()
+
+
+# --- stock alerts and reorder (R2.16) --------------------------------------------------------------
+SALES_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class SkuOutlook:
+    """Available across active warehouses, recent sales from shipment movements, and what follows."""
+
+    available: int
+    on_hand: int
+    daily_sales: Decimal
+    days_of_cover: Decimal | None  # None: nothing sold in the window
+    reorder_quantity: int  # daily sales × lead time + safety stock − available − on order
+
+
+def sku_outlook(sku: Sku, rule: StockRule | None, *, now: Any) -> SkuOutlook:
+    import datetime as dt
+    import math
+
+    totals = StockLevel.objects.filter(sku=sku, warehouse__is_active=True).aggregate(
+        total_on_hand=Sum("on_hand"), total_reserved=Sum("reserved")
+    )
+    on_hand = totals["total_on_hand"] or 0
+    available = on_hand - (totals["total_reserved"] or 0)
+    sold = shipped_quantity(sku=sku, since=now - dt.timedelta(days=SALES_WINDOW_DAYS))
+    daily = (Decimal(sold) / SALES_WINDOW_DAYS).quantize(Decimal("0.01"))
+    cover = (Decimal(available) / daily).quantize(Decimal("0.1")) if daily > 0 else None
+    on_order = 0  # purchase orders are not built yet: nothing is on order
+    needed = Decimal(0)
+    if rule is not None:
+        needed = daily * rule.lead_time_days + rule.safety_stock - available - on_order
+    return SkuOutlook(
+        available=available,
+        on_hand=on_hand,
+        daily_sales=daily,
+        days_of_cover=cover,
+        reorder_quantity=max(0, math.ceil(needed)),
+    )
+
+
+def stock_rules_with_skus() -> QuerySet[StockRule]:
+    return StockRule.objects.select_related("sku", "responsible").order_by("sku_id")

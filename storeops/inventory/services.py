@@ -24,7 +24,9 @@ from storeops.catalog.models import Sku
 from storeops.catalog.selectors import sku_expand
 from storeops.core import clock
 from storeops.core.errors import Conflict, Forbidden, Invalid
+from storeops.core.jobs import on_commit_enqueue
 from storeops.core.permissions import has_perm, require
+from storeops.core.roles import RoleCode
 from storeops.core.text import clean_text
 from storeops.governance.enums import ApprovalStatus
 from storeops.governance.selectors import approval_for
@@ -50,7 +52,15 @@ from storeops.inventory.models import (
     Warehouse,
 )
 from storeops.inventory.permissions import ADJUSTMENT_APPROVER_ROLES, InventoryPerm
-from storeops.inventory.selectors import COST_PERM, adjustment_snapshot
+from storeops.inventory.selectors import (
+    COST_PERM,
+    adjustment_snapshot,
+    sku_outlook,
+    stock_rules_with_skus,
+)
+from storeops.notifications.enums import Severity
+from storeops.notifications.selectors import users_with_roles
+from storeops.notifications.services import alert_raise, alert_resolve
 
 MAX_QUANTITY = 1_000_000  # one movement; levels are bigint
 MAX_COST = Decimal("9999999999.9999")
@@ -313,6 +323,7 @@ def stock_receive(
     audit_record(
         actor=actor, action="inventory.stock.receive", obj=movement, after=_movement_after(movement)
     )
+    on_commit_alert_check(movement.sku)
     return movement
 
 
@@ -342,6 +353,7 @@ def stock_return(
     audit_record(
         actor=actor, action="inventory.stock.return", obj=movement, after=_movement_after(movement)
     )
+    on_commit_alert_check(movement.sku)
     return movement
 
 
@@ -626,6 +638,7 @@ def reservation_ship(*, actor: Any, reservation: Reservation, reference: str = "
     audit_record(
         actor=actor, action="inventory.stock.ship", obj=movement, after=_movement_after(movement)
     )
+    on_commit_alert_check(movement.sku)
     return movement
 
 
@@ -648,6 +661,8 @@ def stock_ship_for_order(*, actor: Any, reference: str) -> list[Movement]:
         object_repr=reference,
         after={"lines": [[m.sku.merchant_code, -m.on_hand_delta] for m in movements]},
     )
+    for movement in movements:
+        on_commit_alert_check(movement.sku)
     return movements
 
 
@@ -748,6 +763,8 @@ def adjustment_decide(
         before=before,
         after={**adjustment_snapshot(adjustment), "status": adjustment.status},
     )
+    if adjustment.status == AdjustmentStatus.APPLIED:
+        on_commit_alert_check(adjustment.sku)
     return adjustment
 
 
@@ -845,4 +862,77 @@ def _bounded(value: Any, *, field: str, low: int, high: int) -> int:
 
 
 def on_commit_alert_check(sku: Sku) -> None:
-    """Placeholder replaced below once alerts are built (kept so the rule service stays stable)."""
+    """Check this SKU's 库存预警 once the transaction commits (a rule changed, stock moved by hand).
+
+    Reservations, the hot path, do not queue a check each: the periodic task checks every rule."""
+    on_commit_enqueue("storeops.inventory.tasks.stock_alert_check_task", sku_id=sku.pk, once=True)
+
+
+# --- stock alerts (R2.16) ------------------------------------------------------------------------
+ALERT_LOW, ALERT_HIGH = "inventory.stock_low", "inventory.stock_high"
+
+
+def _alert_recipients(rule: StockRule) -> list[Any]:
+    if rule.responsible is not None and rule.responsible.is_active:
+        return [rule.responsible]
+    return list(users_with_roles([RoleCode.OPERATIONS, RoleCode.WAREHOUSE]))
+
+
+@transaction.atomic
+def stock_alert_check(*, sku_ids: Iterable[int] | None = None) -> dict[str, int]:
+    """Raise 库存预警 when available is under the safety stock or above the upper limit, and
+    resolve it when that clears. One open alert per SKU and kind (the dedupe key decides), so the
+    periodic task may run every few minutes and people are told once."""
+    rules = stock_rules_with_skus()
+    if sku_ids is not None:
+        rules = rules.filter(sku_id__in=list(sku_ids))
+    now = clock.now()
+    counts = {"low": 0, "high": 0, "resolved": 0}
+    for rule in rules:
+        sku = rule.sku
+        outlook = sku_outlook(sku, rule, now=now)
+        url = reverse("inventory:sku_ledger", args=[sku.pk])
+        low_key, high_key = f"{ALERT_LOW}:{sku.pk}", f"{ALERT_HIGH}:{sku.pk}"
+        figures = _("可用 %(available)s，日均销量 %(daily)s，建议补货 %(reorder)s 件") % {
+            "available": outlook.available,
+            "daily": outlook.daily_sales,
+            "reorder": outlook.reorder_quantity,
+        }
+        if outlook.available < rule.safety_stock:
+            alert_raise(
+                kind=ALERT_LOW,
+                title=_("库存预警：%(sku)s 可用 %(available)s，低于安全库存 %(safety)s")
+                % {
+                    "sku": sku.merchant_code,
+                    "available": outlook.available,
+                    "safety": rule.safety_stock,
+                },
+                body=figures,
+                recipients=_alert_recipients(rule),
+                url=url,
+                obj=sku,
+                dedupe_key=low_key,
+            )
+            counts["low"] += 1
+        else:
+            counts["resolved"] += alert_resolve(dedupe_key=low_key)
+        if rule.upper_limit is not None and outlook.available > rule.upper_limit:
+            alert_raise(
+                kind=ALERT_HIGH,
+                title=_("库存预警：%(sku)s 可用 %(available)s，超过库存上限 %(upper)s")
+                % {
+                    "sku": sku.merchant_code,
+                    "available": outlook.available,
+                    "upper": rule.upper_limit,
+                },
+                body=figures,
+                recipients=_alert_recipients(rule),
+                url=url,
+                obj=sku,
+                severity=Severity.INFO,
+                dedupe_key=high_key,
+            )
+            counts["high"] += 1
+        else:
+            counts["resolved"] += alert_resolve(dedupe_key=high_key)
+    return counts

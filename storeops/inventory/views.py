@@ -122,6 +122,7 @@ def sku_ledger_view(request: HttpRequest, sku_id: int) -> HttpResponse:
             "kind": kind,
             "kinds": MovementKind.choices,
             "rule": rule,
+            "outlook": selectors.sku_outlook(sku, rule, now=clock.now()),
             "show_value": selectors.can_view_value(request.user),
             "can_manage_rule": has_perm(request.user, InventoryPerm.MANAGE_RULE)
             and not sku.is_combo,
