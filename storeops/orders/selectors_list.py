@@ -15,12 +15,13 @@ import datetime as dt
 import heapq
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from storeops.catalog.models import Sku
 from storeops.core import clock
 from storeops.core.api import MAX_ID, PAGE_MAX
 from storeops.core.errors import Invalid, NotFound
@@ -99,15 +100,22 @@ def _filtered(filters: OrderFilters) -> QuerySet[Order]:
     if filters.phone_last4:
         found = found.filter(receiver_phone_last4=filters.phone_last4)
     if filters.sku:
-        lines = OrderLine.objects.filter(
-            Q(merchant_code=filters.sku) | Q(sku__merchant_code=filters.sku)
-        ).values("order_id")
-        found = found.filter(id__in=lines)
+        found = found.filter(id__in=_sku_lines(filters.sku).values("order_id"))
     if filters.flag:
         found = found.filter(flag=filters.flag)
     if filters.exception_reason:
         found = found.filter(exception_reason=filters.exception_reason)
     return found
+
+
+def _sku_lines(code: str) -> QuerySet[OrderLine]:
+    """Lines of a merchant code: as the platform wrote it, or mapped to the catalog SKU of that
+    code. Two indexed lookups (merchant_code, sku), no join."""
+    sku_ids = list(Sku.objects.filter(merchant_code=code).values_list("id", flat=True))
+    return OrderLine.objects.filter(Q(merchant_code=code) | Q(sku_id__in=sku_ids))
+
+
+FEW_SKU_ORDERS = 2000
 
 
 def order_list(*, actor: Any, filters: OrderFilters) -> QuerySet[Order]:
@@ -169,22 +177,34 @@ def order_page(
     base = order_list(actor=actor, filters=filters)
     after = decode_order_cursor(cursor) if cursor else None
     store_ids = filters.store_ids or tuple(sorted(actor.store_ids()))
-    per_store: list[list[Order]] = []
-    shaped = _filtered(filters)
+    shaped = _filtered(replace(filters, sku=""))
+    if filters.sku:
+        # A rare code: its few orders by primary key. A common one: walk each store's orders
+        # newest first and stop at a page (an indexed EXISTS per order, ~2 lines each).
+        lines = _sku_lines(filters.sku)
+        few = list(lines.values_list("order_id", flat=True)[: FEW_SKU_ORDERS + 1])
+        if len(few) <= FEW_SKU_ORDERS:
+            shaped = shaped.filter(id__in=set(few))
+        else:
+            shaped = shaped.filter(Exists(lines.filter(order_id=OuterRef("pk"))))
     if after is not None:
         shaped = shaped.filter(created_at__lte=after[0]).exclude(
             created_at=after[0], id__gte=after[1]
         )
-    shaped = shaped.select_related("store").order_by("-created_at", "-id")
-    for store_id in store_ids:
-        per_store.append(list(shaped.filter(store_id=store_id)[: limit + 1]))
-    merged = list(heapq.merge(*per_store, key=lambda o: (o.created_at, o.pk), reverse=True))
-    orders = merged[:limit]
-    next_cursor = encode_order_cursor(orders[-1]) if len(merged) > limit else None
+    shaped = shaped.order_by("-created_at", "-id")
+    per_store = [
+        list(shaped.filter(store_id=store_id).values_list("created_at", "id")[: limit + 1])
+        for store_id in store_ids
+    ]
+    merged = list(heapq.merge(*per_store, reverse=True))
+    keys = merged[:limit]
+    found = Order.objects.select_related("store").in_bulk([k[1] for k in keys])
+    orders = [found[k[1]] for k in keys if k[1] in found]
+    next_cursor = encode_order_cursor(orders[-1]) if len(merged) > limit and orders else None
     count = None
     capped = False
     if with_count:
-        count = base.values("id")[: COUNT_CAP + 1].count()
+        count = base.order_by().values("id")[: COUNT_CAP + 1].count()
         capped = count > COUNT_CAP
         count = min(count, COUNT_CAP)
     return OrderPage(orders=orders, next_cursor=next_cursor, count=count, count_capped=capped)

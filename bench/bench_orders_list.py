@@ -1,0 +1,172 @@
+"""Order list and search speed (issue 5): p95 server time over a million orders on SQLite.
+
+    .venv/bin/python bench/bench_orders_list.py [--orders 1000000] [--runs 20]
+
+Prints one JSON object. In a fresh data dir it seeds the demo company with N orders
+(`seed-demo --orders N`: the generic-template import of `storeops.demo.orders_seed`), then times
+`GET /api/v1/orders` in-process through Django's test client (middleware, session auth, the
+selector, masking, JSON) — the server time a user waits for — for a set of searches users make:
+the default list, a status queue, store + status, store + date range, order number, buyer,
+phone's last 4 digits, merchant code (SKU), flag, and the second page via the cursor. Each search
+runs `--runs` times with varied values; p95 per search and over all. Target: ≤ 50 ms p95.
+With `BENCH_POSTGRES_URL` set, the same on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _common
+
+TARGET_P95_MS = 50.0
+
+
+def child(database_url: str, orders: int, runs: int) -> None:
+    vendor = _common.setup_django(database_url)
+    from django.db import connection
+    from django.test import Client
+
+    from storeops.accounts.models import Store, User
+    from storeops.catalog.models import Sku
+    from storeops.core import clock
+    from storeops.demo.services import demo_seed
+    from storeops.orders.models import Order
+
+    started = time.perf_counter()
+    demo_seed(password=uuid.uuid4().hex, orders=orders)
+    seed_seconds = time.perf_counter() - started
+    total_orders = Order.objects.count()
+
+    rng = random.Random(5)
+    stores = list(Store.objects.values_list("code", flat=True))
+    skus = list(Sku.objects.filter(is_combo=False).values_list("merchant_code", flat=True))
+    sample_ids = [rng.randint(1, total_orders) for _ in range(runs)]
+    sample = list(
+        Order.objects.filter(pk__in=sample_ids).values_list(
+            "platform_order_no", "buyer_nick", "receiver_phone_last4"
+        )
+    )
+    today = clock.business_date()
+
+    def date_range() -> dict[str, str]:
+        start = today - dt.timedelta(days=rng.randint(1, 60))
+        return {
+            "date_from": start.isoformat(),
+            "date_to": (start + dt.timedelta(days=7)).isoformat(),
+        }
+
+    searches = {
+        "default_list": lambda i: {},
+        "status_queue": lambda i: {"status": rng.choice(["pending_review", "shipped", "closed"])},
+        "store_status": lambda i: {"store": rng.choice(stores), "status": "completed"},
+        "store_date_range": lambda i: {"store": rng.choice(stores), **date_range()},
+        "order_no": lambda i: {"order_no": sample[i % len(sample)][0]},
+        "buyer": lambda i: {"buyer": sample[i % len(sample)][1]},
+        "phone_last4": lambda i: {"phone_last4": sample[i % len(sample)][2] or "1234"},
+        "sku": lambda i: {"sku": rng.choice(skus)},
+        "flag": lambda i: {"flag": rng.choice(["red", "purple"])},
+    }
+
+    client = Client()
+    client.force_login(User.objects.get(username="jingli"))  # all six stores, masked data
+    kefu = Client()
+    kefu.force_login(User.objects.get(username="kefu"))  # all stores, data in clear
+
+    def timed(c: Client, params: dict[str, str]) -> tuple[float, dict]:
+        t0 = time.perf_counter()
+        response = c.get("/api/v1/orders", params)
+        elapsed = time.perf_counter() - t0
+        if response.status_code != 200:
+            raise RuntimeError(f"{params}: {response.status_code} {response.content[:300]!r}")
+        return elapsed, response.json()
+
+    timed(client, {})  # warm the caches and the connection once
+    per_search: dict[str, dict] = {}
+    everything: list[float] = []
+    counts: dict[str, list[str]] = {}
+    for name, make in searches.items():
+        samples = []
+        for i in range(runs):
+            elapsed, body = timed(client if i % 2 else kefu, make(i))
+            samples.append(elapsed)
+            counts.setdefault(name, []).append(body["count_label"])
+        per_search[name] = _common.summary_ms(samples)
+        everything += samples
+    # the second page of a status queue, through the cursor
+    samples = []
+    for _i in range(runs):
+        _e, first = timed(client, {"status": "completed"})
+        elapsed, _body = timed(client, {"status": "completed", "cursor": first["next"]})
+        samples.append(elapsed)
+    per_search["second_page"] = _common.summary_ms(samples)
+    everything += samples
+    overall = _common.summary_ms(everything)
+    _common.emit(
+        {
+            "vendor": vendor,
+            "orders": total_orders,
+            "seed_seconds": round(seed_seconds, 1),
+            "runs_per_search": runs,
+            "target_p95_ms": TARGET_P95_MS,
+            "overall": overall,
+            "meets_target": overall["p95_ms"] <= TARGET_P95_MS,
+            "searches": per_search,
+            "count_labels_seen": {k: sorted(set(v))[:3] for k, v in counts.items()},
+            "sqlite_version": connection.Database.sqlite_version if vendor == "sqlite" else None,
+        }
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--child", nargs="?", const="", default=None)
+    args = parser.parse_args()
+    if args.child is not None:
+        child(args.child, args.orders, args.runs)
+        return
+    results = {"machine": _common.machine()}
+    script = os.path.abspath(__file__)
+    targets = [("sqlite", "")]
+    if os.environ.get("BENCH_POSTGRES_URL"):
+        targets.append(("postgresql", os.environ["BENCH_POSTGRES_URL"]))
+    import contextlib
+    import json
+    import subprocess
+
+    for label, url in targets:
+        with contextlib.ExitStack() as stack:
+            child_url = stack.enter_context(_common.temp_postgres_database(url)) if url else ""
+            out = subprocess.run(  # noqa: S603 (our own script, our interpreter)
+                [
+                    sys.executable,
+                    script,
+                    "--orders",
+                    str(args.orders),
+                    "--runs",
+                    str(args.runs),
+                    "--child",
+                    child_url,
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=_common.ROOT,
+            )
+            if out.stderr.strip():
+                print(out.stderr[-2000:], file=sys.stderr)
+            results[label] = json.loads(out.stdout)
+    _common.emit(results)
+
+
+if __name__ == "__main__":
+    main()
