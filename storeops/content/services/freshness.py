@@ -68,12 +68,16 @@ def freshness_obligations_ensure() -> int:
     return created
 
 
-@transaction.atomic
 def freshness_check(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """The periodic check: ensure the duties, alert each newly overdue listing once (dedupe per
-    listing), resolve alerts of listings refreshed (or taken off sale) since."""
-    now = now or clock.now()
+    """The periodic check: ensure the duties (their own short transaction, which locks the
+    store rows), then alert each newly overdue listing once (dedupe per listing) and resolve the
+    alerts of listings refreshed (or taken off sale) since."""
     created = freshness_obligations_ensure()
+    with transaction.atomic():
+        return {"obligations": created, **_stale_alerts(now=now or clock.now())}
+
+
+def _stale_alerts(*, now: dt.datetime) -> dict[str, int]:
     days = copy_refresh_days()
     board = reverse("content:freshness")
     open_before = set(open_stale_alert_listing_ids())
@@ -98,7 +102,6 @@ def freshness_check(*, now: dt.datetime | None = None) -> dict[str, int]:
     for listing_id in sorted(open_before - stale_ids):
         resolved += alert_resolve(dedupe_key=stale_alert_key(listing_id))
     return {
-        "obligations": created,
         "stale": len(stale_ids),
         "raised": len(stale_ids - open_before),
         "resolved": resolved,
