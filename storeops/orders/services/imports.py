@@ -243,7 +243,7 @@ def _sqlite_cache(*, grow: bool) -> None:
     """A bigger page cache while a large import updates the order indexes (SQLite only)."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {-131072 if grow else -2000}")
+            cursor.execute(f"PRAGMA cache_size = {-65536 if grow else -2000}")
 
 
 IMPORT_KIND = "orders.orders"
