@@ -13,40 +13,43 @@ TEXT = {"class": "form-control"}
 SMALL = {"class": "form-control form-control-sm"}
 SELECT = {"class": "form-select"}
 SMALL_SELECT = {"class": "form-select form-select-sm"}
+# filters sit side by side in one wrapping row
+FILTER = {"class": "form-control form-control-sm w-auto"}
+FILTER_SELECT = {"class": "form-select form-select-sm w-auto"}
 MONEY = {"min_value": 0, "max_value": 99999999, "max_digits": 10, "decimal_places": 2}
 
 
 class OrderFilterForm(forms.Form):
     store = forms.ChoiceField(
-        label=_("店铺"), required=False, widget=forms.Select(attrs=SMALL_SELECT)
+        label=_("店铺"), required=False, widget=forms.Select(attrs=FILTER_SELECT)
     )
     status = forms.ChoiceField(
         label=_("状态"),
         choices=[("", _("全部状态")), *OrderStatus.choices],
         required=False,
-        widget=forms.Select(attrs=SMALL_SELECT),
+        widget=forms.Select(attrs=FILTER_SELECT),
     )
     date_from = forms.DateField(
         label=_("下单日期起"),
         required=False,
-        widget=forms.DateInput(attrs={**SMALL, "type": "date"}),
+        widget=forms.DateInput(attrs={**FILTER, "type": "date", "title": _("下单日期起")}),
     )
     date_to = forms.DateField(
         label=_("下单日期止"),
         required=False,
-        widget=forms.DateInput(attrs={**SMALL, "type": "date"}),
+        widget=forms.DateInput(attrs={**FILTER, "type": "date", "title": _("下单日期止")}),
     )
     order_no = forms.CharField(
         label=_("订单号"),
         required=False,
         max_length=64,
-        widget=forms.TextInput(attrs={**SMALL, "placeholder": _("订单号")}),
+        widget=forms.TextInput(attrs={**FILTER, "placeholder": _("订单号")}),
     )
     buyer = forms.CharField(
         label=_("买家"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={**SMALL, "placeholder": _("买家ID/昵称")}),
+        widget=forms.TextInput(attrs={**FILTER, "placeholder": _("买家ID/昵称")}),
     )
     phone_last4 = forms.RegexField(
         label=_("电话后四位"),
@@ -54,26 +57,26 @@ class OrderFilterForm(forms.Form):
         required=False,
         error_messages={"invalid": _("请输入 4 位数字")},
         widget=forms.TextInput(
-            attrs={**SMALL, "placeholder": _("电话后四位"), "inputmode": "numeric"}
+            attrs={**FILTER, "placeholder": _("电话后四位"), "inputmode": "numeric"}
         ),
     )
     sku = forms.CharField(
         label=_("商家编码"),
         required=False,
         max_length=64,
-        widget=forms.TextInput(attrs={**SMALL, "placeholder": _("商家编码")}),
+        widget=forms.TextInput(attrs={**FILTER, "placeholder": _("商家编码")}),
     )
     flag = forms.ChoiceField(
         label=_("旗帜"),
         choices=[("", _("全部旗帜")), *[c for c in FlagColour.choices if c[0]]],
         required=False,
-        widget=forms.Select(attrs=SMALL_SELECT),
+        widget=forms.Select(attrs=FILTER_SELECT),
     )
     exception_reason = forms.ChoiceField(
         label=_("异常原因"),
         choices=[("", _("全部原因")), *ExceptionReason.choices],
         required=False,
-        widget=forms.Select(attrs=SMALL_SELECT),
+        widget=forms.Select(attrs=FILTER_SELECT),
     )
 
     def __init__(self, *args: Any, stores: Any = (), **kwargs: Any) -> None:
@@ -82,7 +85,11 @@ class OrderFilterForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), max_length=255, widget=forms.TextInput(attrs=SMALL))
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=255,
+        widget=forms.TextInput(attrs={**SMALL, "placeholder": _("反审核原因")}),
+    )
 
 
 class ExceptionForm(forms.Form):
@@ -92,7 +99,10 @@ class ExceptionForm(forms.Form):
         widget=forms.Select(attrs=SMALL_SELECT),
     )
     detail = forms.CharField(
-        label=_("说明"), max_length=255, required=False, widget=forms.TextInput(attrs=SMALL)
+        label=_("说明"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={**SMALL, "placeholder": _("说明")}),
     )
 
 
@@ -182,7 +192,7 @@ class ManualOrderForm(forms.Form):
         label=_("商品（每行：商家编码 数量 [单价]）"),
         max_length=20000,
         widget=forms.Textarea(
-            attrs={**TEXT, "rows": 4, "placeholder": "GL-CUP-500-BLK 2\nGL-CUP-500-WHT 1 59.00"}
+            attrs={**TEXT, "rows": 4, "placeholder": "GLT-CUP-500-BK 2\nGLT-CUP-500-WH 1 59.00"}
         ),
     )
     shipping_amount = forms.DecimalField(

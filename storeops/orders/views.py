@@ -115,6 +115,7 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
             "can_review": has_perm(user, OrderPerm.REVIEW_ORDER),
             "can_export": has_perm(user, OrderPerm.EXPORT_ORDER),
             "can_create": has_perm(user, OrderPerm.CREATE_ORDER),
+            "can_import": has_perm(user, OrderPerm.IMPORT_ORDER),
             "can_rules": has_perm(user, OrderPerm.MANAGE_REVIEW_RULES),
         },
     )

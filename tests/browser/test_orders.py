@@ -1,0 +1,105 @@
+"""Issue 5's "done when" in a real browser: 客服 uploads a Taobao export pair (order report + item
+report), watches the progress bar while a worker imports it, sees the result, finds the order
+with an unknown merchant code in the exception queue (异常: 未匹配商品), reviews a clean order from
+its page, and 经理 sees the same order with the receiver masked."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from storeops.core import importjobs
+from storeops.orders.models import Order
+from tests.browser.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "orders"
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    """A worker thread, as the Huey consumer would be: the upload returns at once and the page
+    polls while the job is queued, then running."""
+    from django.db import connections, transaction
+
+    threads = []
+
+    def enqueue(task_path, /, **kwargs):
+        def start():
+            def run():
+                try:
+                    time.sleep(1.5)
+                    importjobs.import_job_run(job_id=kwargs["job_id"])
+                finally:
+                    connections.close_all()
+
+            thread = threading.Thread(target=run)
+            threads.append(thread)
+            thread.start()
+
+        transaction.on_commit(start)
+
+    monkeypatch.setattr(importjobs, "on_commit_enqueue", enqueue)
+    yield
+    for thread in threads:
+        thread.join(120)
+
+
+def test_taobao_pair_import_progress_result_and_exception_queue(browse, worker):
+    page = browse.login("kefu")
+    page.goto("/orders/import/")
+    page.get_by_test_id("import-store").select_option("tb-main")
+    page.get_by_test_id("import-files").set_input_files(
+        [
+            str(FIXTURES / "taobao_v1_ExportOrderList.csv"),
+            str(FIXTURES / "taobao_v1_ExportOrderDetailList.csv"),
+        ]
+    )
+    page.get_by_test_id("import-submit").click()
+    page.wait_for_url("**/imports/*/")
+    assert page.get_by_test_id("import-progress").is_visible()
+    assert page.get_by_test_id("import-job").get_attribute("data-status") in ("queued", "running")
+    screenshot(page, "orders-import-progress.png")
+    page.get_by_test_id("import-result").wait_for(timeout=120_000)
+    assert "已导入" in page.get_by_test_id("import-result").inner_text()
+    assert "新建 5" in page.get_by_test_id("import-counts").inner_text()
+    screenshot(page, "orders-import-result.png")
+
+    # the exception queue: the order whose merchant code is unknown
+    page.goto("/orders/")
+    page.get_by_test_id("queue-exception").click()
+    page.wait_for_url("**/orders/?status=exception")
+    row = page.locator("tr[data-order='3100000000000000033']")
+    assert row.is_visible()
+    assert "未匹配商品" in row.inner_text()
+    assert "3100000000000000011" not in page.get_by_test_id("orders").inner_text()
+    screenshot(page, "orders-exception-queue.png")
+
+    # its page shows the unmatched line and the import on the timeline
+    row.get_by_role("link").click()
+    page.wait_for_url("**/orders/*/")
+    assert "未匹配" in page.get_by_test_id("lines").inner_text()
+    assert "NOPE-404" in page.get_by_test_id("lines").inner_text()
+    screenshot(page, "orders-exception-detail.png")
+
+    # a clean order is reviewed from its page; 客服 sees the receiver in clear
+    clean = Order.objects.get(store__code="tb-main", platform_order_no="3100000000000000011")
+    page.goto(f"/orders/{clean.pk}/")
+    receiver_in_clear = page.get_by_test_id("receiver").inner_text()
+    assert "****" not in receiver_in_clear
+    page.get_by_test_id("review").click()
+    page.wait_for_url(f"**/orders/{clean.pk}/")
+    assert page.locator("[data-status=reviewed]").first.is_visible()
+    assert "人工审单通过" in page.get_by_test_id("timeline").inner_text()
+    screenshot(page, "orders-reviewed-detail.png")
+    clean.refresh_from_db()
+    assert clean.status == "reviewed"
+
+    # 经理 sees the same order with the receiver masked
+    manager = browse.login("jingli")
+    manager.goto(f"/orders/{clean.pk}/")
+    assert "****" in manager.get_by_test_id("receiver").inner_text()
