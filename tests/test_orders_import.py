@@ -321,3 +321,23 @@ def test_demo_orders_are_seeded_and_topped_up_idempotently(demo, stores):
     assert (added, again) == (100, 0)
     statuses = set(Order.objects.filter(store=stores["tb-main"]).values_list("status", flat=True))
     assert {OrderStatus.COMPLETED, OrderStatus.PENDING_REVIEW} <= statuses
+
+
+def test_an_alias_profile_row_maps_a_renamed_column(kefu, stores):
+    from storeops.orders.models import ImportAlias
+
+    content = (
+        "平台订单号,下单时间,订单状态,商家编码,件数,单价\n"
+        "ALIAS-1,2026-11-26 10:00:00,待审核,GLT-CUP-500-BK,2,79.00\n"
+    ).encode()
+    upload = [ImportFile.from_bytes("renamed.csv", content)]
+    with pytest.raises(Invalid) as caught:
+        run(kefu, stores["mall"], upload)
+    assert caught.value.code == "orders.import.format_unknown"
+
+    ImportAlias.objects.create(format="generic", alias="件数", field="quantity")
+    result = run(kefu, stores["mall"], upload)
+
+    assert result.created == 1
+    line = Order.objects.get(store=stores["mall"], platform_order_no="ALIAS-1").lines.get()
+    assert line.quantity == 2

@@ -468,15 +468,26 @@ def status_key(text: str) -> str:
     return _status_key(text)
 
 
-def detect_layout(headers: Iterable[str], *, platform: str | None = None) -> Layout | None:
-    """The layout whose markers are all among `headers` (normalised), most markers first."""
+def detect_layout(
+    headers: Iterable[str],
+    *,
+    platform: str | None = None,
+    aliases: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+) -> Layout | None:
+    """The layout whose markers are all among `headers` (normalised), most markers first.
+
+    A marker also counts as present when an alias of the platform's profile names its field
+    (a platform renamed the column)."""
     present = {normalise_header(h) for h in headers if h}
     best: Layout | None = None
     for layout in LAYOUTS:
         if platform and platform != "auto" and layout.platform != platform:
             continue
+        mapping = layout.header_map((aliases or {}).get(layout.platform, ()))
+        fields = {mapping[h] for h in present if h in mapping}
         markers = {normalise_header(m) for m in layout.markers}
-        if not markers <= present:
+        own = layout.header_map()
+        if not all(m in present or own.get(m) in fields for m in markers):
             continue
         if any(normalise_header(x) in present for x in layout.excludes):
             continue

@@ -181,7 +181,7 @@ def plan_file(
     if header is None:
         raise ImportFileInvalid(message=_("文件“%(name)s”是空的") % {"name": file.name})
     headers = [clean_text(h) for h in header]
-    layout = detect_layout(headers, platform=platform)
+    layout = detect_layout(headers, platform=platform, aliases=aliases)
     if layout is None:
         raise ImportFileInvalid(
             "orders.import.format_unknown",
