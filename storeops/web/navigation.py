@@ -14,6 +14,7 @@ from storeops.catalog.permissions import CatalogPerm
 from storeops.compliance.permissions import CompliancePerm
 from storeops.content.permissions import ContentPerm
 from storeops.governance.permissions import GovernancePerm
+from storeops.inventory.permissions import InventoryPerm
 from storeops.notifications.permissions import NotificationPerm
 from storeops.orders.permissions import OrderPerm
 from storeops.org.permissions import OrgPerm
@@ -87,7 +88,19 @@ MODULES: tuple[Module, ...] = (
         ),
     ),
     Module("fulfillment", _("配货发货"), "🚚", ModulePerm.FULFILLMENT, "R2.9"),
-    Module("inventory", _("库存"), "🏷️", ModulePerm.INVENTORY, "R2.16, R3.2"),
+    Module(
+        "inventory",
+        _("库存"),
+        "🏷️",
+        ModulePerm.INVENTORY,
+        "R2.16, R3.2",
+        (
+            NavItem(_("库存"), "inventory:stock_list", InventoryPerm.VIEW_STOCK),
+            NavItem(_("预占"), "inventory:reservation_list", InventoryPerm.VIEW_STOCK),
+            NavItem(_("库存调整"), "inventory:adjustment_list", InventoryPerm.VIEW_STOCK),
+            NavItem(_("仓库"), "inventory:warehouse_list", InventoryPerm.VIEW_STOCK),
+        ),
+    ),
     Module("aftersales", _("售后"), "🛠️", ModulePerm.AFTERSALES, "R2.10"),
     Module("customers", _("客户"), "👥", ModulePerm.CUSTOMERS, "R2.11"),
     Module("marketing", _("营销"), "📣", ModulePerm.MARKETING, "R2.12–R2.15"),
