@@ -246,7 +246,7 @@ def review_reply(*, actor: Any, review_id: int, reply: str) -> OrderReview:
     manages duties) — otherwise the owner closes it with their own evidence."""
     review = review_get_for_change(actor=actor, review_id=review_id)
     review = (
-        OrderReview.objects.select_for_update()
+        OrderReview.objects.select_for_update(of=("self",))
         .select_related("store", "order", "follow_up")
         .get(pk=review.pk)
     )

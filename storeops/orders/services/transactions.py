@@ -271,7 +271,9 @@ def _adjustment_for_change(*, actor: Any, adjustment_id: int) -> tuple[Order, Pr
         actor=actor, order_id=adjustment.order_id, perm=OrderPerm.ADJUST_PRICE
     )
     adjustment = (
-        PriceAdjustment.objects.select_for_update().select_related("line").get(pk=adjustment.pk)
+        PriceAdjustment.objects.select_for_update(of=("self",))
+        .select_related("line")
+        .get(pk=adjustment.pk)
     )
     adjustment.order = order
     if adjustment.status != PriceAdjustmentStatus.PENDING_APPROVAL:
