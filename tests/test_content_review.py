@@ -189,3 +189,19 @@ def test_pages_show_the_flag_on_the_publication_draft_and_workbench(web_as, demo
     )
     assert web_as(demo["kefu"]).get(f"/content/publications/{live.pk}/").status_code == 403
     assert PublicationFlag.objects.filter(publication=live).count() == 1
+
+
+def test_a_blog_posts_correction_replaces_the_flagged_post(yunying, qihua, jingli, stores):
+    post = publish(qihua, jingli, stores["tb-main"], kind="blog", title="清洗小窍门")
+    draft = publication_flag(
+        actor=yunying, publication=post, reason="浸泡时间写错"
+    ).correction_draft
+    draft_update(actor=qihua, draft=draft, body="浸泡 20 分钟")
+    draft_submit(actor=qihua, draft=ReleaseDraft.objects.get(pk=draft.pk))
+    draft_approve(actor=jingli, draft=ReleaseDraft.objects.get(pk=draft.pk), comment="")
+
+    fixed = draft_publish(actor=qihua, draft=ReleaseDraft.objects.get(pk=draft.pk))
+
+    post.refresh_from_db()
+    assert (post.is_live, post.superseded_by) == (False, fixed)
+    assert ReleaseDraft.objects.get(pk=post.draft_id).status == "superseded"

@@ -31,7 +31,13 @@ from storeops.content.enums import (
     IntakeStatus,
     Priority,
 )
-from storeops.content.models import DraftRevision, IntakeItem, Publication, ReleaseDraft
+from storeops.content.models import (
+    DraftRevision,
+    IntakeItem,
+    Publication,
+    PublicationFlag,
+    ReleaseDraft,
+)
 from storeops.content.permissions import ContentPerm
 from storeops.content.selectors import (
     content_hash,
@@ -611,6 +617,15 @@ def draft_publish(*, actor: Any, draft: ReleaseDraft) -> Publication:
     approval_require(obj=draft, snapshot=snapshot)
     now = clock.now()
     previous = live_publication_for(store=draft.store, kind=draft.kind, target=draft.target)
+    if previous is None:
+        # a correction of a page without a target (a blog post) replaces the flagged version
+        flagged = PublicationFlag.objects.filter(correction_draft=draft).values("publication_id")
+        previous = (
+            Publication.objects.select_for_update()
+            .filter(pk__in=flagged, is_live=True)
+            .order_by("id")
+            .first()
+        )
     if previous is not None:
         previous.is_live = False
         previous.save(update_fields=["is_live"])
