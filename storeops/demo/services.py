@@ -93,8 +93,10 @@ def _seed_storefront(stores: dict[str, Store]) -> None:
     """Shop signs, sub-pages, category pages, modules, a promotion zone with two variants, a
     redesign proposal under discussion (R2.3, R2.4, R3.5)."""
     from storeops.demo.storefront_seed import seed_storefront
+    from storeops.storefront.services import blog_obligations_ensure
 
     seed_storefront(users={u.username: u for u in User.objects.all()}, stores=stores)
+    blog_obligations_ensure()  # R2.12: each store's weekly blog duty
 
 
 def _seed_content(stores: dict[str, Store]) -> None:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from storeops.accounts.models import Store
 from storeops.audit.services import audit_record
 from storeops.content.enums import OPEN_STATUSES, DraftKind, DraftStatus, Priority
 from storeops.content.models import ReleaseDraft
@@ -31,6 +32,7 @@ from storeops.core.permissions import require
 from storeops.core.roles import RoleCode
 from storeops.core.text import clean_text
 from storeops.governance.enums import ApprovalStatus
+from storeops.governance.models import Obligation
 from storeops.governance.selectors import (
     approval_decision_refusal,
     approval_for,
@@ -44,6 +46,7 @@ from storeops.governance.services import (
     obligation_create,
     occurrence_complete,
 )
+from storeops.notifications.selectors import users_with_roles
 from storeops.notifications.services import notify
 from storeops.storefront.enums import (
     PROPOSAL_TRANSITIONS,
@@ -85,6 +88,8 @@ IMAGE_FORMATS = {
     "WEBP": ("webp", "image/webp"),
 }
 REDESIGN_OBLIGATION_KIND = "storefront.redesign"
+BLOG_OBLIGATION_KIND = "storefront.blog_weekly"
+BLOG_INTERVAL_DAYS = 7
 
 
 def _text(value: Any, *, field: str, required: bool, limit: int) -> str:
@@ -370,6 +375,58 @@ def page_on_publish(*, publication: Any, previous: Any, actor: Any) -> None:
         page = StorePage.objects.get(pk=publication.target)
     if page.kind == PageKind.PROMOTION_ZONE:
         _record_zone_swap(page=page, publication=publication, previous=previous, actor=actor)
+    if page.kind == PageKind.BLOG:
+        _blog_duty_done(publication=publication, actor=actor)
+
+
+# --- the blog-writing habit (R2.4, R2.12) --------------------------------------------------------
+def _blog_duty_done(*, publication: Any, actor: Any) -> None:
+    """A published blog post is this week's blog duty done, whoever of the team wrote it."""
+    obligation = (
+        Obligation.objects.filter(kind=BLOG_OBLIGATION_KIND, store_id=publication.store_id)
+        .order_by("id")
+        .first()
+    )
+    occurrence = occurrence_current(obligation) if obligation is not None else None
+    if occurrence is None:
+        return
+    occurrence_complete(
+        actor=actor,
+        occurrence=occurrence,
+        evidence=reverse("content:publication_detail", args=[publication.pk]),
+        by_the_work=True,
+    )
+
+
+@transaction.atomic
+def blog_obligations_ensure() -> int:
+    """R2.12 "养成写博客的习惯": one weekly blog duty per active store, owned by its first 企划;
+    publishing a blog post completes the week. A store that has one is left alone (its owner and
+    schedule may have been edited), so re-running is harmless. Returns how many were created."""
+    today = clock.business_date()
+    created = 0
+    # store rows locked in id order: two runs at once create one duty per store
+    for store in Store.objects.select_for_update().filter(is_active=True).order_by("id"):
+        if Obligation.objects.filter(kind=BLOG_OBLIGATION_KIND, store=store).exists():
+            continue
+        planners = list(users_with_roles([RoleCode.PLANNING], store=store))
+        if not planners:
+            continue
+        obligation_create(
+            actor=None,
+            title=_("每周一篇企业博客：%(store)s") % {"store": store.name},
+            owner=planners[0],
+            schedule=f"every {BLOG_INTERVAL_DAYS} days from {today:%Y-%m-%d} 00:00",
+            due_hours=BLOG_INTERVAL_DAYS * 24,
+            policy_id="R2.12",
+            store=store,
+            description=_(
+                "写一篇博客（新品、使用技巧、品牌故事……），经审批后发布；发布即完成本周任务。"
+            ),
+            kind=BLOG_OBLIGATION_KIND,
+        )
+        created += 1
+    return created
 
 
 # --- promotion-zone variants ---------------------------------------------------------------------
