@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "storeops.storefront",
     "storeops.inventory",
     "storeops.orders",
+    "storeops.fulfillment",
     "storeops.web",
     "storeops.api",
     "storeops.demo",

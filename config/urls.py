@@ -19,4 +19,5 @@ urlpatterns = [
     path("storefront/", include("storeops.storefront.urls")),
     path("inventory/", include("storeops.inventory.urls")),
     path("orders/", include("storeops.orders.urls")),
+    path("fulfillment/", include("storeops.fulfillment.urls")),
 ]

@@ -14,6 +14,7 @@ from storeops.compliance.api import router as compliance_router
 from storeops.content.api import router as content_router
 from storeops.core.access import public
 from storeops.core.api import ChineseJSONRenderer, install_error_handlers
+from storeops.fulfillment.api import router as fulfillment_router
 from storeops.governance.api import router as governance_router
 from storeops.inventory.api import router as inventory_router
 from storeops.notifications.api import router as notifications_router
@@ -67,3 +68,4 @@ api.add_router("/content", content_router)
 api.add_router("/storefront", storefront_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("/orders", orders_router)
+api.add_router("/fulfillment", fulfillment_router)

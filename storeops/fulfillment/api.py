@@ -1,0 +1,5 @@
+"""fulfillment API."""
+
+from ninja import Router
+
+router = Router(tags=["fulfillment"])

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FulfillmentConfig(AppConfig):
+    name = "storeops.fulfillment"
+    label = "fulfillment"
+    verbose_name = "配货发货"
