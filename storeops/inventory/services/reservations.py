@@ -1,0 +1,353 @@
+"""Reservations. Oversell is impossible by construction: a reservation is one conditional UPDATE
+(`reserved = reserved + q WHERE on_hand - reserved >= q`), and the CHECK constraints refuse any
+negative on hand, reserved or available. Services that touch several levels in one transaction
+(orders) take them in a fixed order — warehouse code, then SKU id — so two multi-SKU orders never
+deadlock on PostgreSQL; SQLite runs `BEGIN IMMEDIATE`, which serialises writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from storeops.audit.services import audit_record
+from storeops.catalog.models import Sku
+from storeops.catalog.selectors import sku_expand
+from storeops.core import clock
+from storeops.core.errors import Conflict, Invalid
+from storeops.core.permissions import require
+from storeops.core.text import clean_text
+from storeops.inventory.enums import (
+    RESERVATION_TRANSITIONS,
+    MovementKind,
+    ReservationStatus,
+)
+from storeops.inventory.models import (
+    Movement,
+    Reservation,
+    StockLevel,
+    Warehouse,
+)
+from storeops.inventory.permissions import InventoryPerm
+from storeops.inventory.services.levels import (
+    _level_locked,
+    _movement,
+    _movement_after,
+    _reference_clean,
+    _stockable,
+    on_commit_alert_check,
+    quantity_clean,
+)
+
+
+# --- reservations --------------------------------------------------------------------------------
+def _insufficient(sku: Sku, warehouse: Warehouse, quantity: int) -> Conflict:
+    level = StockLevel.objects.filter(sku=sku, warehouse=warehouse).first()
+    available = level.available if level else 0
+    return Conflict(
+        "stock.insufficient",
+        _("库存不足：%(sku)s 在 %(warehouse)s 可用 %(available)s，需要 %(quantity)s")
+        % {
+            "sku": sku.merchant_code,
+            "warehouse": warehouse.code,
+            "available": available,
+            "quantity": quantity,
+        },
+        {
+            "sku": sku.merchant_code,
+            "warehouse": warehouse.code,
+            "requested": quantity,
+            "available": available,
+        },
+    )
+
+
+def _reserve_one(
+    *, actor: Any, sku: Sku, warehouse: Warehouse, quantity: int, reference: str, now: Any
+) -> Reservation:
+    """The one conditional UPDATE that decides: it takes the row lock and re-checks the condition
+    against the committed row (PostgreSQL READ COMMITTED re-evaluates after a wait)."""
+    taken = StockLevel.objects.filter(
+        sku=sku, warehouse=warehouse, on_hand__gte=F("reserved") + quantity
+    ).update(reserved=F("reserved") + quantity, updated_at=now)
+    if not taken:
+        raise _insufficient(sku, warehouse, quantity)
+    reservation = Reservation.objects.create(
+        sku=sku,
+        warehouse=warehouse,
+        quantity=quantity,
+        reference=reference,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+    )
+    _movement(
+        kind=MovementKind.RESERVATION,
+        sku=sku,
+        warehouse=warehouse,
+        actor=actor,
+        reserved_delta=quantity,
+        reference=reference,
+        reservation=reservation,
+        at=now,
+    )
+    return reservation
+
+
+def _reservation_after(reservation: Reservation) -> dict[str, Any]:
+    return {
+        "sku": reservation.sku.merchant_code,
+        "warehouse": reservation.warehouse.code,
+        "quantity": reservation.quantity,
+        "reference": reservation.reference,
+        "status": reservation.status,
+    }
+
+
+@transaction.atomic
+def stock_reserve(
+    *, actor: Any, sku: Sku, warehouse: Warehouse, quantity: int, reference: str = ""
+) -> Reservation:
+    """Hold `quantity` of one SKU in one warehouse, or 409 `stock.insufficient`."""
+    require(actor, InventoryPerm.RESERVE_STOCK)
+    quantity = quantity_clean(quantity)
+    reference = _reference_clean(reference)
+    _stockable(sku, warehouse)
+    reservation = _reserve_one(
+        actor=actor,
+        sku=sku,
+        warehouse=warehouse,
+        quantity=quantity,
+        reference=reference,
+        now=clock.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="inventory.reservation.create",
+        obj=reservation,
+        after=_reservation_after(reservation),
+    )
+    return reservation
+
+
+def _order_needs(lines: Iterable[tuple[Sku, int]]) -> list[tuple[Sku, int]]:
+    """Combos expanded into their components, quantities summed per SKU, in SKU id order."""
+    needs: dict[int, list[Any]] = {}
+    for sku, quantity in lines:
+        for part, part_quantity in sku_expand(sku, quantity_clean(quantity)):
+            needs.setdefault(part.pk, [part, 0])[1] += part_quantity
+    return [(part, total) for _pk, (part, total) in sorted(needs.items())]
+
+
+@transaction.atomic
+def stock_reserve_for_order(
+    *,
+    actor: Any,
+    reference: str,
+    lines: Sequence[tuple[Sku, int]],
+    warehouse: Warehouse | None = None,
+) -> list[Reservation]:
+    """Reserve every line of an order, all or nothing (the seam for "reserve at review").
+
+    Combos are expanded. Without a warehouse, the active warehouses are tried in code order and
+    the first that holds every line is used. Rows are locked in (warehouse code, SKU id) order, so
+    two orders with the same SKUs in opposite order cannot deadlock. Refused with 409
+    `stock.insufficient` (details list each short line) when no warehouse holds it all.
+    """
+    require(actor, InventoryPerm.RESERVE_STOCK)
+    reference = clean_text(reference, field="reference", required=True, limit=100)
+    needs = _order_needs(lines)
+    if not needs:
+        raise Invalid("order.no_lines", _("没有需要预占的商品"), {"field": "lines"})
+    houses = (
+        [warehouse]
+        if warehouse is not None
+        else list(Warehouse.objects.filter(is_active=True).order_by("code"))
+    )
+    if not houses:
+        raise Conflict("warehouse.none_active", _("没有启用的仓库"))
+    short: list[dict[str, Any]] = []
+    now = clock.now()
+    for house in houses:
+        if not house.is_active:
+            raise Invalid("warehouse.inactive", _("仓库已停用"), {"field": "warehouse"})
+        try:
+            with transaction.atomic():
+                reservations = [
+                    _reserve_one(
+                        actor=actor,
+                        sku=sku,
+                        warehouse=house,
+                        quantity=quantity,
+                        reference=reference,
+                        now=now,
+                    )
+                    for sku, quantity in needs
+                ]
+        except Conflict as exc:
+            if exc.code != "stock.insufficient":
+                raise
+            short.append(exc.details)
+            continue
+        audit_record(
+            actor=actor,
+            action="inventory.reservation.create_for_order",
+            object_type="inventory.order_reference",
+            object_id=reference,
+            object_repr=reference,
+            after={
+                "warehouse": house.code,
+                "lines": [[r.sku.merchant_code, r.quantity] for r in reservations],
+                "reservations": [r.pk for r in reservations],
+            },
+        )
+        return reservations
+    raise Conflict(
+        "stock.insufficient",
+        _("库存不足，无法预占：%(lines)s")
+        % {"lines": "、".join(f"{d['sku']}@{d['warehouse']}" for d in short)},
+        {"short": short},
+    )
+
+
+def _close(reservation: Reservation, status: str) -> Reservation:
+    """ACTIVE → RELEASED/CONSUMED as one conditional UPDATE: two callers, one wins, one 409."""
+    if status not in RESERVATION_TRANSITIONS[ReservationStatus.ACTIVE]:
+        raise ValueError(status)
+    now = clock.now()
+    closed = Reservation.objects.filter(pk=reservation.pk, status=ReservationStatus.ACTIVE).update(
+        status=status, closed_at=now
+    )
+    if not closed:
+        raise Conflict(
+            "reservation.not_active",
+            _("该预占已释放或已出库"),
+            {"reservation": reservation.pk},
+        )
+    reservation.status = status
+    reservation.closed_at = now
+    return reservation
+
+
+def _release(*, actor: Any, reservation: Reservation, reason: str) -> Reservation:
+    _close(reservation, ReservationStatus.RELEASED)
+    StockLevel.objects.filter(
+        sku_id=reservation.sku_id, warehouse_id=reservation.warehouse_id
+    ).update(reserved=F("reserved") - reservation.quantity, updated_at=reservation.closed_at)
+    _movement(
+        kind=MovementKind.RELEASE,
+        sku=reservation.sku,
+        warehouse=reservation.warehouse,
+        actor=actor,
+        reserved_delta=-reservation.quantity,
+        reason=reason,
+        reference=reservation.reference,
+        reservation=reservation,
+        at=reservation.closed_at,
+    )
+    return reservation
+
+
+@transaction.atomic
+def reservation_release(*, actor: Any, reservation: Reservation, reason: str = "") -> Reservation:
+    require(actor, InventoryPerm.RESERVE_STOCK)
+    reason = clean_text(reason, field="reason", limit=200)
+    _release(actor=actor, reservation=reservation, reason=reason)
+    audit_record(
+        actor=actor,
+        action="inventory.reservation.release",
+        obj=reservation,
+        after=_reservation_after(reservation),
+    )
+    return reservation
+
+
+def _active_for(reference: str) -> list[Reservation]:
+    """An order's active reservations in lock order (warehouse code, SKU id)."""
+    return list(
+        Reservation.objects.select_related("sku", "warehouse")
+        .filter(reference=reference, status=ReservationStatus.ACTIVE)
+        .order_by("warehouse__code", "sku_id", "id")
+    )
+
+
+@transaction.atomic
+def stock_release_for_order(*, actor: Any, reference: str, reason: str = "") -> int:
+    """Release every active reservation made under this order reference (cancelled before
+    shipment, or back from review). Returns how many were released; 0 is not an error."""
+    require(actor, InventoryPerm.RESERVE_STOCK)
+    reference = clean_text(reference, field="reference", required=True, limit=100)
+    reason = clean_text(reason, field="reason", limit=200)
+    released = [_release(actor=actor, reservation=r, reason=reason) for r in _active_for(reference)]
+    if released:
+        audit_record(
+            actor=actor,
+            action="inventory.reservation.release_for_order",
+            object_type="inventory.order_reference",
+            object_id=reference,
+            object_repr=reference,
+            after={"reservations": [r.pk for r in released], "reason": reason},
+        )
+    return len(released)
+
+
+def _ship(*, actor: Any, reservation: Reservation, reference: str) -> Movement:
+    _close(reservation, ReservationStatus.CONSUMED)
+    level = _level_locked(reservation.sku, reservation.warehouse)
+    StockLevel.objects.filter(pk=level.pk).update(
+        on_hand=F("on_hand") - reservation.quantity,
+        reserved=F("reserved") - reservation.quantity,
+        updated_at=reservation.closed_at,
+    )
+    return _movement(
+        kind=MovementKind.SHIPMENT,
+        sku=reservation.sku,
+        warehouse=reservation.warehouse,
+        actor=actor,
+        on_hand_delta=-reservation.quantity,
+        reserved_delta=-reservation.quantity,
+        unit_cost=level.unit_cost,
+        reference=reference or reservation.reference,
+        reservation=reservation,
+        at=reservation.closed_at,
+    )
+
+
+@transaction.atomic
+def reservation_ship(*, actor: Any, reservation: Reservation, reference: str = "") -> Movement:
+    """The goods leave: the reservation is consumed, on hand and reserved both go down. Shipment
+    movements are the sales figures inventory uses (days of cover, a stocktake week's sales)."""
+    require(actor, InventoryPerm.SHIP_STOCK)
+    movement = _ship(actor=actor, reservation=reservation, reference=_reference_clean(reference))
+    audit_record(
+        actor=actor, action="inventory.stock.ship", obj=movement, after=_movement_after(movement)
+    )
+    on_commit_alert_check(movement.sku)
+    return movement
+
+
+@transaction.atomic
+def stock_ship_for_order(*, actor: Any, reference: str) -> list[Movement]:
+    """Ship every active reservation of an order reference (fulfillment calls this at 发货)."""
+    require(actor, InventoryPerm.SHIP_STOCK)
+    reference = clean_text(reference, field="reference", required=True, limit=100)
+    reservations = _active_for(reference)
+    if not reservations:
+        raise Conflict(
+            "reservation.none_active", _("该订单没有可出库的预占"), {"reference": reference}
+        )
+    movements = [_ship(actor=actor, reservation=r, reference=reference) for r in reservations]
+    audit_record(
+        actor=actor,
+        action="inventory.stock.ship_for_order",
+        object_type="inventory.order_reference",
+        object_id=reference,
+        object_repr=reference,
+        after={"lines": [[m.sku.merchant_code, -m.on_hand_delta] for m in movements]},
+    )
+    for movement in movements:
+        on_commit_alert_check(movement.sku)
+    return movements
