@@ -210,3 +210,24 @@ def test_manual_order_page_creates_once_per_form(web_as, kefu):
     order = Order.objects.get(receiver_name="赵六")
     assert order.goods_amount == Decimal("10.00")
     assert order.receiver_phone_last4 == "2222"
+
+
+@pytest.mark.parametrize("few", [0, 1, 2000])
+def test_both_search_paths_give_the_same_page(kefu, sample, monkeypatch, few):
+    """A selective filter reads its few orders by key; past FEW_ORDERS each store is walked."""
+    monkeypatch.setattr(sel, "FEW_ORDERS", few)
+    sku = demo_sku().merchant_code
+    for filters in (
+        sel.OrderFilters(buyer="list-test", sku=sku),
+        sel.OrderFilters(buyer="list-test", phone_last4="1234"),
+    ):
+        page = sel.order_page(actor=kefu, filters=filters, limit=1)
+        second = sel.order_page(actor=kefu, filters=filters, cursor=page.next_cursor, limit=10)
+        got = [o.platform_order_no for o in page.orders + second.orders]
+        expected = [
+            sample[k].platform_order_no
+            for k in ("evil", "c", "b", "a")
+            if not filters.phone_last4 or sample[k].receiver_phone_last4 == "1234"
+        ]
+        assert got == expected
+        assert page.count == len(expected)

@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from storeops.accounts.models import Store
 from storeops.catalog.models import Sku
 from storeops.core import clock
 from storeops.core.api import MAX_ID, PAGE_MAX
@@ -115,7 +116,7 @@ def _sku_lines(code: str) -> QuerySet[OrderLine]:
     return OrderLine.objects.filter(Q(merchant_code=code) | Q(sku_id__in=sku_ids))
 
 
-FEW_SKU_ORDERS = 2000
+FEW_ORDERS = 1000
 
 
 def order_list(*, actor: Any, filters: OrderFilters) -> QuerySet[Order]:
@@ -164,6 +165,57 @@ class OrderPage:
         return f"{COUNT_CAP:,}+" if self.count_capped else f"{self.count:,}"
 
 
+def _candidate_ids(filters: OrderFilters, store_ids: tuple[int, ...]) -> set[int] | None:
+    """The ids a selective filter allows (order number, buyer, phone's last 4, merchant code),
+    each read through its own single-column index, when at most FEW_ORDERS; None when no such
+    filter is given or every one matches more (then the per-store walk decides)."""
+    found: list[set[int]] = []
+
+    def few(query: QuerySet[Any], column: str = "id") -> None:
+        rows = list(query.order_by().values_list(column, flat=True)[: FEW_ORDERS + 1])
+        if len(rows) <= FEW_ORDERS:  # rows, not distinct ids: a line query may repeat an order
+            found.append(set(rows))
+
+    if filters.order_no:
+        few(Order.objects.filter(platform_order_no=filters.order_no))
+    if filters.phone_last4:
+        few(Order.objects.filter(receiver_phone_last4=filters.phone_last4))
+    if filters.buyer:
+        ids = set(
+            Order.objects.filter(buyer_nick=filters.buyer)
+            .order_by()
+            .values_list("id", flat=True)[: FEW_ORDERS + 1]
+        )
+        for store_id in store_ids:  # (store, buyer_id) index
+            ids |= set(
+                Order.objects.filter(store_id=store_id, buyer_id=filters.buyer)
+                .order_by()
+                .values_list("id", flat=True)[: FEW_ORDERS + 1]
+            )
+        if len(ids) <= FEW_ORDERS:
+            found.append(ids)
+    if filters.sku:
+        few(_sku_lines(filters.sku), "order_id")
+    if not found:
+        return None
+    return set.intersection(*found)
+
+
+def _capped_count(base: QuerySet[Order], filters: OrderFilters, store_ids: tuple[int, ...]) -> int:
+    """How many orders match, up to COUNT_CAP + 1. A merchant code alone over every store is
+    counted from its lines (distinct orders, stopping at the cap) without visiting the orders."""
+    only_sku = filters.sku and replace(filters, sku="", store_ids=()) == OrderFilters()
+    if only_sku and set(store_ids) >= set(Store.objects.values_list("id", flat=True)):
+        return (
+            _sku_lines(filters.sku)
+            .order_by()
+            .values("order_id")
+            .distinct()[: COUNT_CAP + 1]
+            .count()
+        )
+    return base.order_by().values("id")[: COUNT_CAP + 1].count()
+
+
 def order_page(
     *,
     actor: Any,
@@ -172,40 +224,62 @@ def order_page(
     limit: int = 50,
     with_count: bool = True,
 ) -> OrderPage:
-    """One page of the list, newest order time first, with a count that stops at 10,000."""
+    """One page of the list, newest order time first, with a count that stops at 10,000.
+
+    A selective filter (order number, buyer, phone, a rare merchant code) reads its few orders by
+    key and sorts them here. Otherwise each store's orders are walked newest first through the
+    indexes that start with the store, one page each, and merged.
+    """
     limit = max(1, min(limit, PAGE_MAX))
     base = order_list(actor=actor, filters=filters)
     after = decode_order_cursor(cursor) if cursor else None
     store_ids = filters.store_ids or tuple(sorted(actor.store_ids()))
-    shaped = _filtered(replace(filters, sku=""))
-    if filters.sku:
-        # A rare code: its few orders by primary key. A common one: walk each store's orders
-        # newest first and stop at a page (an indexed EXISTS per order, ~2 lines each).
-        lines = _sku_lines(filters.sku)
-        few = list(lines.values_list("order_id", flat=True)[: FEW_SKU_ORDERS + 1])
-        if len(few) <= FEW_SKU_ORDERS:
-            shaped = shaped.filter(id__in=set(few))
-        else:
-            shaped = shaped.filter(Exists(lines.filter(order_id=OuterRef("pk"))))
-    if after is not None:
-        shaped = shaped.filter(created_at__lte=after[0]).exclude(
-            created_at=after[0], id__gte=after[1]
+    candidates = _candidate_ids(filters, store_ids)
+    if candidates is not None:
+        # the store is checked here, not in SQL, so the planner reads by primary key
+        scope = set(store_ids)
+        rows = sorted(
+            (
+                (at, pk)
+                for at, pk, store_id in _filtered(
+                    replace(filters, sku="", order_no="", buyer="", phone_last4="")
+                )
+                .filter(id__in=candidates)
+                .order_by()
+                .values_list("created_at", "id", "store_id")
+                if store_id in scope
+            ),
+            reverse=True,
         )
-    shaped = shaped.order_by("-created_at", "-id")
-    per_store = [
-        list(shaped.filter(store_id=store_id).values_list("created_at", "id")[: limit + 1])
-        for store_id in store_ids
-    ]
-    merged = list(heapq.merge(*per_store, reverse=True))
-    keys = merged[:limit]
+        total = len(rows)
+        if after is not None:
+            rows = [r for r in rows if r < after]
+        keys, more = rows[:limit], len(rows) > limit
+        count: int | None = total if with_count else None
+    else:
+        shaped = _filtered(replace(filters, sku=""))
+        if filters.sku:  # a common code: an indexed EXISTS per order walked (~2 lines each)
+            lines = _sku_lines(filters.sku)
+            shaped = shaped.filter(Exists(lines.filter(order_id=OuterRef("pk"))))
+        if after is not None:
+            shaped = shaped.filter(created_at__lte=after[0]).exclude(
+                created_at=after[0], id__gte=after[1]
+            )
+        shaped = shaped.order_by("-created_at", "-id")
+        per_store = [
+            list(shaped.filter(store_id=store_id).values_list("created_at", "id")[: limit + 1])
+            for store_id in store_ids
+        ]
+        merged = list(heapq.merge(*per_store, reverse=True))
+        keys, more = merged[:limit], len(merged) > limit
+        count = None
+        if with_count:
+            count = _capped_count(base, filters, store_ids)
     found = Order.objects.select_related("store").in_bulk([k[1] for k in keys])
     orders = [found[k[1]] for k in keys if k[1] in found]
-    next_cursor = encode_order_cursor(orders[-1]) if len(merged) > limit and orders else None
-    count = None
-    capped = False
-    if with_count:
-        count = base.order_by().values("id")[: COUNT_CAP + 1].count()
-        capped = count > COUNT_CAP
+    next_cursor = encode_order_cursor(orders[-1]) if more and orders else None
+    capped = count is not None and count > COUNT_CAP
+    if count is not None:
         count = min(count, COUNT_CAP)
     return OrderPage(orders=orders, next_cursor=next_cursor, count=count, count_capped=capped)
 
