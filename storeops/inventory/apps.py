@@ -13,3 +13,4 @@ class InventoryConfig(AppConfig):
         register()
         # an adjustment is applied in the same transaction as its approval: decided here only
         register_decided_by_owner("inventory.stockadjustment")
+        register_decided_by_owner("inventory.stocktake")

@@ -44,3 +44,39 @@ ADJUSTMENT_TRANSITIONS = {
     AdjustmentStatus.REJECTED: set(),
     AdjustmentStatus.CANCELLED: set(),
 }
+
+
+class StocktakeStatus(models.TextChoices):
+    COUNTING = "counting", _("盘点中")
+    SUBMITTED = "submitted", _("待审批")
+    APPLIED = "applied", _("已完成")
+    REJECTED = "rejected", _("已驳回")
+    CANCELLED = "cancelled", _("已作废")
+
+
+STOCKTAKE_TRANSITIONS = {
+    StocktakeStatus.COUNTING: {
+        StocktakeStatus.SUBMITTED,
+        StocktakeStatus.APPLIED,  # no variance: nothing to approve
+        StocktakeStatus.CANCELLED,
+    },
+    StocktakeStatus.SUBMITTED: {StocktakeStatus.APPLIED, StocktakeStatus.REJECTED},
+    StocktakeStatus.APPLIED: set(),
+    StocktakeStatus.REJECTED: set(),
+    StocktakeStatus.CANCELLED: set(),
+}
+
+
+class PurchaseStatus(models.TextChoices):
+    OPEN = "open", _("待收货")
+    PARTIAL = "partial", _("部分收货")
+    RECEIVED = "received", _("已收货")
+    CANCELLED = "cancelled", _("已取消")
+
+
+PURCHASE_OPEN_STATUSES = (PurchaseStatus.OPEN, PurchaseStatus.PARTIAL)
+
+
+class ShareMode(models.TextChoices):
+    RATIO = "ratio", _("按比例")
+    FIXED = "fixed", _("固定数量")

@@ -21,6 +21,11 @@ class InventoryPerm(models.TextChoices):
     REQUEST_ADJUSTMENT = "inventory.request_adjustment", _("申请库存调整")
     APPROVE_ADJUSTMENT = "inventory.approve_adjustment", _("审批库存调整")
     MANAGE_RULE = "inventory.manage_rule", _("设置安全库存与预警")
+    COUNT_STOCK = "inventory.count_stock", _("盘点")
+    APPROVE_STOCKTAKE = "inventory.approve_stocktake", _("审批盘点差异")
+    MANAGE_PURCHASE = "inventory.manage_purchase", _("采购单")
+    VIEW_AVAILABLE = "inventory.view_available", _("查看各店可售库存")
+    MANAGE_SHARE = "inventory.manage_share", _("设置各店可售库存分配")
 
 
 # Who decides an adjustment (R5.1): never the requester (governance excludes them).
@@ -50,5 +55,19 @@ def register() -> None:
             InventoryPerm.REQUEST_ADJUSTMENT: (R.WAREHOUSE, R.CUSTOMER_SERVICE),
             InventoryPerm.APPROVE_ADJUSTMENT: ADJUSTMENT_APPROVER_ROLES,
             InventoryPerm.MANAGE_RULE: (R.OPERATIONS, R.WAREHOUSE, R.MANAGER),
+            # R3.2: 客服 counts every product weekly; the warehouse helps
+            InventoryPerm.COUNT_STOCK: (R.CUSTOMER_SERVICE, R.WAREHOUSE),
+            # R5.1: the variances are applied only after someone other than the counter approved
+            InventoryPerm.APPROVE_STOCKTAKE: ADJUSTMENT_APPROVER_ROLES,
+            InventoryPerm.MANAGE_PURCHASE: (R.WAREHOUSE, R.OPERATIONS, R.MANAGER),
+            # available-to-sell is per store (store-scoped): who lists and sells there
+            InventoryPerm.VIEW_AVAILABLE: (
+                R.OPERATIONS,
+                R.CUSTOMER_SERVICE,
+                R.WAREHOUSE,
+                R.MANAGER,
+                R.AUDITOR,
+            ),
+            InventoryPerm.MANAGE_SHARE: (R.OPERATIONS, R.MANAGER),
         },
     )

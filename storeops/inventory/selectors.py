@@ -13,13 +13,16 @@ from django.utils.translation import gettext as _
 from storeops.catalog.models import Sku
 from storeops.core.errors import Invalid, NotFound
 from storeops.core.permissions import has_perm, require
-from storeops.inventory.enums import MovementKind, ReservationStatus
+from storeops.inventory.enums import PURCHASE_OPEN_STATUSES, MovementKind, ReservationStatus
 from storeops.inventory.models import (
     Movement,
+    PurchaseOrder,
+    PurchaseOrderLine,
     Reservation,
     StockAdjustment,
     StockLevel,
     StockRule,
+    Stocktake,
     Warehouse,
 )
 from storeops.inventory.permissions import InventoryPerm
@@ -282,6 +285,7 @@ class SkuOutlook:
     daily_sales: Decimal
     days_of_cover: Decimal | None  # None: nothing sold in the window
     reorder_quantity: int  # daily sales × lead time + safety stock − available − on order
+    on_order: int = 0
 
 
 def sku_outlook(sku: Sku, rule: StockRule | None, *, now: Any) -> SkuOutlook:
@@ -296,7 +300,7 @@ def sku_outlook(sku: Sku, rule: StockRule | None, *, now: Any) -> SkuOutlook:
     sold = shipped_quantity(sku=sku, since=now - dt.timedelta(days=SALES_WINDOW_DAYS))
     daily = (Decimal(sold) / SALES_WINDOW_DAYS).quantize(Decimal("0.01"))
     cover = (Decimal(available) / daily).quantize(Decimal("0.1")) if daily > 0 else None
-    on_order = 0  # purchase orders are not built yet: nothing is on order
+    on_order = on_order_quantity(sku)
     needed = Decimal(0)
     if rule is not None:
         needed = daily * rule.lead_time_days + rule.safety_stock - available - on_order
@@ -306,8 +310,134 @@ def sku_outlook(sku: Sku, rule: StockRule | None, *, now: Any) -> SkuOutlook:
         daily_sales=daily,
         days_of_cover=cover,
         reorder_quantity=max(0, math.ceil(needed)),
+        on_order=on_order,
     )
 
 
 def stock_rules_with_skus() -> QuerySet[StockRule]:
     return StockRule.objects.select_related("sku", "responsible").order_by("sku_id")
+
+
+# --- weekly stocktake (R3.2) ---------------------------------------------------------------------
+STOCKTAKE_KIND = "inventory.stocktake"
+
+
+def stocktake_obligation_kind(warehouse: Warehouse) -> str:
+    return f"{STOCKTAKE_KIND}:{warehouse.pk}"
+
+
+def stocktake_obligation(warehouse: Warehouse) -> Any:
+    """The warehouse's weekly count duty (one per warehouse), whoever owns it now."""
+    from storeops.governance.models import Obligation
+
+    return (
+        Obligation.objects.filter(kind=stocktake_obligation_kind(warehouse), store=None)
+        .order_by("id")
+        .first()
+    )
+
+
+def stocktake_overdue_occurrences(*, now: Any) -> QuerySet[Any]:
+    """Unfinished periods of the stocktake duties past their due time."""
+    from storeops.governance.enums import OccurrenceStatus
+    from storeops.governance.models import ObligationOccurrence
+
+    return ObligationOccurrence.objects.filter(
+        obligation__kind__startswith=f"{STOCKTAKE_KIND}:",
+        obligation__is_active=True,
+        status__in=[OccurrenceStatus.OPEN, OccurrenceStatus.OVERDUE],
+        due_at__lt=now,
+    ).select_related("obligation__owner")
+
+
+def stocktake_list(*, actor: Any, warehouse: Warehouse | None = None) -> QuerySet[Any]:
+    require(actor, InventoryPerm.VIEW_STOCK)
+    found = Stocktake.objects.select_related("warehouse", "counted_by", "decided_by", "started_by")
+    return found.filter(warehouse=warehouse) if warehouse is not None else found
+
+
+def stocktake_get(*, actor: Any, stocktake_id: int) -> Any:
+    require(actor, InventoryPerm.VIEW_STOCK)
+    found = (
+        Stocktake.objects.select_related("warehouse", "counted_by", "decided_by", "started_by")
+        .filter(pk=stocktake_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound("stocktake.not_found", _("盘点单不存在"))
+    return found
+
+
+def stocktake_lines(stocktake: Any) -> QuerySet[Any]:
+    return stocktake.lines.select_related("sku__product").order_by("sku__merchant_code")
+
+
+def stocktake_snapshot(stocktake: Any) -> dict[str, Any]:
+    """What the approver approves: exactly these variances (SKU → counted, expected)."""
+    return {
+        "warehouse": stocktake.warehouse.code,
+        "lines": [
+            [line.sku.merchant_code, line.counted, line.expected]
+            for line in stocktake_lines(stocktake)
+            if line.variance
+        ],
+    }
+
+
+def sku_by_scan(code: str) -> Sku:
+    """A scanned barcode, or a merchant code typed instead."""
+    code = str(code or "").strip()
+    if code:
+        found = Sku.objects.filter(barcode=code, is_combo=False).order_by("id").first()
+        if found is None:
+            found = Sku.objects.filter(merchant_code=code).first()
+        if found is not None:
+            return found
+    raise Invalid(
+        "sku.not_found",
+        _("条码或商家编码不存在：%(code)s") % {"code": code[:64]},
+        {"field": "code"},
+    )
+
+
+def shipped_in_warehouse(
+    *, warehouse: Warehouse, since: Any, until: Any
+) -> dict[int, tuple[int, Decimal]]:
+    """SKU id → (units shipped, value at cost) from shipment movements in [since, until)."""
+    rows = (
+        Movement.objects.filter(
+            warehouse=warehouse,
+            kind=MovementKind.SHIPMENT,
+            created_at__gte=since,
+            created_at__lt=until,
+        )
+        .values("sku_id")
+        .order_by()
+        .annotate(n=Sum("on_hand_delta"), v=Sum("value"))
+    )
+    return {r["sku_id"]: (-(r["n"] or 0), -(r["v"] or Decimal(0))) for r in rows}
+
+
+# --- purchase orders ------------------------------------------------------------------------------
+def on_order_quantity(sku: Sku) -> int:
+    """Ordered and not yet received, over open purchase orders (the reorder suggestion's "on order")."""
+    total = PurchaseOrderLine.objects.filter(
+        sku=sku, order__status__in=PURCHASE_OPEN_STATUSES
+    ).aggregate(n=Sum(F("quantity") - F("received")))["n"]
+    return int(total or 0)
+
+
+def purchase_list(*, actor: Any, status: str = "") -> QuerySet[Any]:
+    require(actor, InventoryPerm.VIEW_STOCK)
+    found = PurchaseOrder.objects.select_related("warehouse", "created_by")
+    return found.filter(status=status) if status else found
+
+
+def purchase_get(*, actor: Any, order_id: int) -> Any:
+    require(actor, InventoryPerm.VIEW_STOCK)
+    found = (
+        PurchaseOrder.objects.select_related("warehouse", "created_by").filter(pk=order_id).first()
+    )
+    if found is None:
+        raise NotFound("purchase.not_found", _("采购单不存在"))
+    return found

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from storeops.inventory import views
+from storeops.inventory.views import stocktake as st
 
 app_name = "inventory"
 urlpatterns = [
@@ -34,5 +35,26 @@ urlpatterns = [
         "adjustments/<int:adjustment_id>/cancel/",
         views.adjustment_cancel_view,
         name="adjustment_cancel",
+    ),
+    path("stocktakes/", st.stocktake_list_view, name="stocktake_list"),
+    path("stocktakes/start/", st.stocktake_start_view, name="stocktake_start"),
+    path("stocktakes/<int:stocktake_id>/", st.stocktake_detail_view, name="stocktake_detail"),
+    path("stocktakes/<int:stocktake_id>/scan/", st.stocktake_scan_view, name="stocktake_scan"),
+    path("stocktakes/<int:stocktake_id>/count/", st.stocktake_count_view, name="stocktake_count"),
+    path("stocktakes/<int:stocktake_id>/sheet/", st.stocktake_sheet_view, name="stocktake_sheet"),
+    path(
+        "stocktakes/<int:stocktake_id>/upload/", st.stocktake_upload_view, name="stocktake_upload"
+    ),
+    path(
+        "stocktakes/<int:stocktake_id>/submit/", st.stocktake_submit_view, name="stocktake_submit"
+    ),
+    path(
+        "stocktakes/<int:stocktake_id>/decide/", st.stocktake_decide_view, name="stocktake_decide"
+    ),
+    path(
+        "stocktakes/<int:stocktake_id>/cancel/", st.stocktake_cancel_view, name="stocktake_cancel"
+    ),
+    path(
+        "stocktakes/<int:stocktake_id>/export/", st.stocktake_export_view, name="stocktake_export"
     ),
 ]

@@ -38,6 +38,17 @@ from storeops.inventory.services.rules import (
     stock_alert_check,
     stock_rule_set,
 )
+from storeops.inventory.services.stocktake import (
+    stocktake_cancel,
+    stocktake_check,
+    stocktake_count,
+    stocktake_decide,
+    stocktake_obligations_ensure,
+    stocktake_scan,
+    stocktake_start,
+    stocktake_submit,
+    stocktake_upload,
+)
 
 __all__ = [
     "ALERT_HIGH",
@@ -58,6 +69,15 @@ __all__ = [
     "stock_return",
     "stock_rule_set",
     "stock_ship_for_order",
+    "stocktake_cancel",
+    "stocktake_check",
+    "stocktake_count",
+    "stocktake_decide",
+    "stocktake_obligations_ensure",
+    "stocktake_scan",
+    "stocktake_start",
+    "stocktake_submit",
+    "stocktake_upload",
     "warehouse_create",
     "warehouse_update",
 ]
