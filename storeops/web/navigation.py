@@ -13,6 +13,7 @@ from storeops.audit.permissions import AuditPerm
 from storeops.catalog.permissions import CatalogPerm
 from storeops.compliance.permissions import CompliancePerm
 from storeops.content.permissions import ContentPerm
+from storeops.fulfillment.permissions import FulfillmentPerm
 from storeops.governance.permissions import GovernancePerm
 from storeops.inventory.permissions import InventoryPerm
 from storeops.notifications.permissions import NotificationPerm
@@ -87,7 +88,22 @@ MODULES: tuple[Module, ...] = (
             NavItem(_("自动审单规则"), "orders:review_rules", OrderPerm.MANAGE_REVIEW_RULES),
         ),
     ),
-    Module("fulfillment", _("配货发货"), "🚚", ModulePerm.FULFILLMENT, "R2.9"),
+    Module(
+        "fulfillment",
+        _("配货发货"),
+        "🚚",
+        ModulePerm.FULFILLMENT,
+        "R2.9",
+        (
+            NavItem(_("配货"), "fulfillment:index", FulfillmentPerm.VIEW),
+            NavItem(_("波次"), "fulfillment:wave_list", FulfillmentPerm.VIEW),
+            NavItem(_("发货记录"), "fulfillment:shipment_list", FulfillmentPerm.VIEW),
+            NavItem(_("批量导入运单号"), "fulfillment:tracking_import", FulfillmentPerm.SHIP),
+            NavItem(_("揽收预约"), "fulfillment:pickup_list", FulfillmentPerm.VIEW),
+            NavItem(_("打包规范"), "fulfillment:standard_list", FulfillmentPerm.VIEW),
+            NavItem(_("打包异常"), "fulfillment:exception_report", FulfillmentPerm.VIEW),
+        ),
+    ),
     Module(
         "inventory",
         _("库存"),
@@ -98,6 +114,9 @@ MODULES: tuple[Module, ...] = (
             NavItem(_("库存"), "inventory:stock_list", InventoryPerm.VIEW_STOCK),
             NavItem(_("预占"), "inventory:reservation_list", InventoryPerm.VIEW_STOCK),
             NavItem(_("库存调整"), "inventory:adjustment_list", InventoryPerm.VIEW_STOCK),
+            NavItem(_("盘点"), "inventory:stocktake_list", InventoryPerm.VIEW_STOCK),
+            NavItem(_("采购单"), "inventory:purchase_list", InventoryPerm.VIEW_STOCK),
+            NavItem(_("可售库存"), "inventory:available_list", InventoryPerm.VIEW_AVAILABLE),
             NavItem(_("仓库"), "inventory:warehouse_list", InventoryPerm.VIEW_STOCK),
         ),
     ),
