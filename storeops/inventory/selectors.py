@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from storeops.catalog.models import Sku
 from storeops.core.errors import Invalid, NotFound
 from storeops.core.permissions import has_perm, require
-from storeops.inventory.enums import PURCHASE_OPEN_STATUSES, MovementKind, ReservationStatus
+from storeops.inventory.enums import (
+    PURCHASE_OPEN_STATUSES,
+    MovementKind,
+    ReservationStatus,
+    ShareMode,
+)
 from storeops.inventory.models import (
     Movement,
     PurchaseOrder,
@@ -23,6 +28,7 @@ from storeops.inventory.models import (
     StockLevel,
     StockRule,
     Stocktake,
+    StoreStockShare,
     Warehouse,
 )
 from storeops.inventory.permissions import InventoryPerm
@@ -441,3 +447,89 @@ def purchase_get(*, actor: Any, order_id: int) -> Any:
     if found is None:
         raise NotFound("purchase.not_found", _("采购单不存在"))
     return found
+
+
+# --- available-to-sell per store (R2.16) ----------------------------------------------------------
+DEFAULT_SHARE = StoreStockShare(mode=ShareMode.RATIO, ratio_percent=Decimal(100))
+
+
+def store_share(store: Any) -> StoreStockShare:
+    """The store's share of the pool; a store without one sells the whole pool, no buffer."""
+    return StoreStockShare.objects.filter(store=store).first() or DEFAULT_SHARE
+
+
+def sellable(pool: int, share: StoreStockShare) -> int:
+    """What one store may sell of a SKU: ratio → ⌊pool × ratio⌋, fixed → min(fixed, pool); less
+    the safety buffer; never below 0 (and never above the pool)."""
+    if pool <= 0:
+        return 0
+    if share.mode == ShareMode.FIXED:
+        quantity = min(share.fixed_quantity, pool)
+    else:
+        quantity = int((Decimal(pool) * share.ratio_percent / 100).to_integral_value(ROUND_FLOOR))
+    return max(0, quantity - share.safety_buffer)
+
+
+@dataclass(frozen=True)
+class SellableRow:
+    sku: Sku
+    pool: int
+    quantity: int
+    platform_item_id: str
+    platform_sku_id: str
+    platform_code: str
+
+
+def store_sellable(*, actor: Any, store: Any, q: str = "") -> list[SellableRow]:
+    """Every non-combo SKU of the products the store lists (on sale or not yet off shelf), with
+    the shared pool and the store's quantity, and the store's platform ids when mapped."""
+    from storeops.catalog.enums import ListingStatus
+    from storeops.catalog.models import Listing, PlatformSkuMapping
+
+    require(actor, InventoryPerm.VIEW_AVAILABLE, store=store)
+    product_ids = (
+        Listing.objects.filter(store=store)
+        .exclude(status=ListingStatus.OFF_SHELF)
+        .values("product_id")
+    )
+    skus = Sku.objects.filter(product_id__in=product_ids, is_combo=False, is_active=True)
+    if q:
+        skus = skus.filter(Q(merchant_code__icontains=q) | Q(product__name__icontains=q))
+    skus = list(skus.select_related("product").order_by("merchant_code")[:5000])
+    pools = {
+        row["sku_id"]: (row["on_hand"] or 0) - (row["reserved"] or 0)
+        for row in StockLevel.objects.filter(
+            sku_id__in=[s.pk for s in skus], warehouse__is_active=True
+        )
+        .values("sku_id")
+        .order_by()
+        .annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
+    }
+    mapped: dict[int, PlatformSkuMapping] = {}
+    for mapping in PlatformSkuMapping.objects.filter(
+        store=store, sku_id__in=[s.pk for s in skus]
+    ).order_by("id"):
+        mapped.setdefault(mapping.sku_id, mapping)
+    share = store_share(store)
+    rows = []
+    for sku in skus:
+        pool = pools.get(sku.pk, 0)
+        mapping = mapped.get(sku.pk)
+        rows.append(
+            SellableRow(
+                sku=sku,
+                pool=pool,
+                quantity=sellable(pool, share),
+                platform_item_id=mapping.platform_item_id if mapping else "",
+                platform_sku_id=mapping.platform_sku_id if mapping else "",
+                platform_code=(mapping.platform_merchant_code if mapping else "")
+                or sku.merchant_code,
+            )
+        )
+    return rows
+
+
+def stores_for_available(actor: Any) -> list[Any]:
+    from storeops.accounts.models import Store
+
+    return [s for s in Store.objects.filter(is_active=True).order_by("code") if actor.works_in(s)]

@@ -4,6 +4,7 @@ from django.urls import path
 
 from storeops.inventory import views
 from storeops.inventory.views import stocktake as st
+from storeops.inventory.views import supply
 
 app_name = "inventory"
 urlpatterns = [
@@ -57,4 +58,16 @@ urlpatterns = [
     path(
         "stocktakes/<int:stocktake_id>/export/", st.stocktake_export_view, name="stocktake_export"
     ),
+    path("purchases/", supply.purchase_list_view, name="purchase_list"),
+    path("purchases/new/", supply.purchase_create_view, name="purchase_create"),
+    path("purchases/<int:order_id>/", supply.purchase_detail_view, name="purchase_detail"),
+    path(
+        "purchases/<int:order_id>/receive/",
+        supply.purchase_receive_view,
+        name="purchase_receive",
+    ),
+    path("purchases/<int:order_id>/cancel/", supply.purchase_cancel_view, name="purchase_cancel"),
+    path("available/", supply.available_list_view, name="available_list"),
+    path("available/share/", supply.available_share_view, name="available_share"),
+    path("available/export/", supply.available_export_view, name="available_export"),
 ]

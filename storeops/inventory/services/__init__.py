@@ -15,6 +15,7 @@ from storeops.inventory.services.adjustments import (
     adjustment_decide,
     adjustment_request,
 )
+from storeops.inventory.services.availability import store_share_set
 from storeops.inventory.services.levels import (
     MAX_QUANTITY,
     on_commit_alert_check,
@@ -23,6 +24,11 @@ from storeops.inventory.services.levels import (
     stock_return,
     warehouse_create,
     warehouse_update,
+)
+from storeops.inventory.services.purchasing import (
+    purchase_cancel,
+    purchase_create,
+    purchase_receive,
 )
 from storeops.inventory.services.reservations import (
     reservation_release,
@@ -58,6 +64,9 @@ __all__ = [
     "adjustment_decide",
     "adjustment_request",
     "on_commit_alert_check",
+    "purchase_cancel",
+    "purchase_create",
+    "purchase_receive",
     "quantity_clean",
     "reservation_release",
     "reservation_ship",
@@ -78,6 +87,7 @@ __all__ = [
     "stocktake_start",
     "stocktake_submit",
     "stocktake_upload",
+    "store_share_set",
     "warehouse_create",
     "warehouse_update",
 ]
