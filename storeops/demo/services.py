@@ -79,6 +79,7 @@ def demo_seed(*, password: str, orders: int = DEMO_ORDERS) -> SeedReport:
     _seed_content(stores)
     _seed_storefront(stores)
     _seed_orders(stores, orders)
+    _seed_fulfillment(stores)
     return report
 
 
@@ -87,6 +88,13 @@ def _seed_orders(stores: dict[str, Store], count: int) -> None:
     from storeops.demo.orders_seed import seed_orders
 
     seed_orders(users={u.username: u for u in User.objects.all()}, stores=stores, count=count)
+
+
+def _seed_fulfillment(stores: dict[str, Store]) -> None:
+    """A few orders allocated, packed and shipped (issue 6, R2.9)."""
+    from storeops.demo.fulfillment_seed import seed_fulfillment
+
+    seed_fulfillment(users={u.username: u for u in User.objects.all()}, stores=stores)
 
 
 def _seed_storefront(stores: dict[str, Store]) -> None:
