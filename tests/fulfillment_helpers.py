@@ -20,13 +20,23 @@ def user(name: str) -> User:
 
 
 def make_sku(
-    name: str = "测试商品", *, code: str | None = None, barcode: str = "", weight: int = 200
+    name: str = "测试商品",
+    *,
+    code: str | None = None,
+    barcode: str = "",
+    weight: int = 200,
+    is_combo: bool = False,
 ):
     actor = user("yunying")
     code = code or f"FUL-T-{next(_SEQ)}"
     product = catalog.product_create(actor=actor, name=name, attribute_names=[])
     sku = catalog.sku_create(
-        actor=actor, product=product, merchant_code=code, price="39.00", standard_cost="12.00"
+        actor=actor,
+        product=product,
+        merchant_code=code,
+        price="39.00",
+        standard_cost="12.00",
+        is_combo=is_combo,
     )
     if barcode or weight:
         type(sku).objects.filter(pk=sku.pk).update(barcode=barcode, weight_g=weight)
