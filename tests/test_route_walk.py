@@ -40,7 +40,7 @@ def ninja_operations(routers: Iterable[tuple[str, Router]]) -> Iterator[tuple[st
         for route, path_view in router.path_operations.items():
             for operation in path_view.operations:
                 methods = ",".join(operation.methods)
-                # a typed path parameter ({int:order_id}) is listed as {order_id} in OpenAPI
+                # a path converter ({orderid:order_id}) is listed as {order_id} in OpenAPI
                 path = re.sub(r"\{\w+:(\w+)\}", r"{\1}", route)
                 yield f"{methods} {prefix.rstrip('/')}{path}", operation
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import register_converter
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
@@ -18,24 +19,24 @@ from storeops.orders import selectors_list as sel
 from storeops.orders.models import OrderReview
 from storeops.orders.permissions import OrderPerm
 from storeops.orders.schemas_orders import (
-    BatchReviewOut,
-    ExceptionIn,
-    FlagIn,
     FlagLiteral,
-    IdsIn,
-    ImportResultOut,
+    OrderBatchReviewOut,
     OrderDetailOut,
+    OrderExceptionIn,
+    OrderFlagIn,
+    OrderIdsIn,
     OrderIn,
     OrderPageOut,
+    OrderReasonIn,
+    OrderRemarkIn,
+    OrderReviewOut,
+    OrderReviewPageOut,
+    OrderShipIn,
+    OrderSplitIn,
     PriceAdjustIn,
-    ReasonIn,
     ReasonLiteral,
-    RemarkIn,
-    ReplyIn,
-    ReviewOut,
-    ReviewPageOut,
-    ShipIn,
-    SplitIn,
+    ReviewImportResultOut,
+    ReviewReplyIn,
     StatusLiteral,
 )
 from storeops.orders.services import review as review_svc
@@ -43,6 +44,24 @@ from storeops.orders.services import reviews as reviews_svc
 from storeops.orders.services import transactions as tx
 
 router = Router(tags=["orders"])
+
+
+class OrderIdConverter:
+    """`{orderid:order_id}`: any one path segment but the literal words of this router and of
+    the import operations (`/imports`, `/reviews` …), so `/orders/imports` never lands on
+    `/{order_id}` whatever the order the operations were declared in. A wrong id still reaches
+    the operation and answers 422 (the id is validated there), not an HTML 404."""
+
+    regex = r"(?!(?:imports|reviews|merge|review-batch|price-adjustments)(?:/|$))[^/]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: object) -> str:
+        return str(value)
+
+
+register_converter(OrderIdConverter, "orderid")
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 OrderId = Path(..., ge=1, le=MAX_ID)
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -252,39 +271,47 @@ def order_create_api(request: HttpRequest, payload: OrderIn) -> Any:
     return Status(status, response)
 
 
-@router.get("/{int:order_id}", response={200: OrderDetailOut, **ERRORS}, summary="订单详情")
+@router.get("/{orderid:order_id}", response={200: OrderDetailOut, **ERRORS}, summary="订单详情")
 @requires(OrderPerm.VIEW_ORDER)
 def order_get_api(request: HttpRequest, order_id: int = OrderId) -> Any:
     return _detail(request, order_id)
 
 
 # --- 审单 ------------------------------------------------------------------------------------------
-@router.post("/{int:order_id}/review", response={200: OrderDetailOut, **ERRORS}, summary="审核订单")
+@router.post(
+    "/{orderid:order_id}/review", response={200: OrderDetailOut, **ERRORS}, summary="审核订单"
+)
 @requires(OrderPerm.REVIEW_ORDER)
 def order_review_api(request: HttpRequest, order_id: int = OrderId) -> Any:
     review_svc.order_review(actor=request.user, order_id=order_id)
     return _detail(request, order_id)
 
 
-@router.post("/review-batch", response={200: BatchReviewOut, **ERRORS}, summary="批量审核")
+@router.post("/review-batch", response={200: OrderBatchReviewOut, **ERRORS}, summary="批量审核")
 @requires(OrderPerm.REVIEW_ORDER)
-def order_review_batch_api(request: HttpRequest, payload: IdsIn) -> Any:
+def order_review_batch_api(request: HttpRequest, payload: OrderIdsIn) -> Any:
     ids = [i for i in payload.ids if 1 <= i <= MAX_ID]
     return review_svc.order_review_batch(actor=request.user, order_ids=ids)
 
 
-@router.post("/{int:order_id}/unreview", response={200: OrderDetailOut, **ERRORS}, summary="反审核")
+@router.post(
+    "/{orderid:order_id}/unreview", response={200: OrderDetailOut, **ERRORS}, summary="反审核"
+)
 @requires(OrderPerm.REVIEW_ORDER)
-def order_unreview_api(request: HttpRequest, payload: ReasonIn, order_id: int = OrderId) -> Any:
+def order_unreview_api(
+    request: HttpRequest, payload: OrderReasonIn, order_id: int = OrderId
+) -> Any:
     review_svc.order_unreview(actor=request.user, order_id=order_id, reason=payload.reason)
     return _detail(request, order_id)
 
 
 @router.post(
-    "/{int:order_id}/exception", response={200: OrderDetailOut, **ERRORS}, summary="转异常"
+    "/{orderid:order_id}/exception", response={200: OrderDetailOut, **ERRORS}, summary="转异常"
 )
 @requires(OrderPerm.REVIEW_ORDER)
-def order_exception_api(request: HttpRequest, payload: ExceptionIn, order_id: int = OrderId) -> Any:
+def order_exception_api(
+    request: HttpRequest, payload: OrderExceptionIn, order_id: int = OrderId
+) -> Any:
     review_svc.order_mark_exception(
         actor=request.user, order_id=order_id, reason=payload.reason, detail=payload.detail
     )
@@ -293,16 +320,16 @@ def order_exception_api(request: HttpRequest, payload: ExceptionIn, order_id: in
 
 @router.post("/merge", response={200: OrderDetailOut, **ERRORS}, summary="合单")
 @requires(OrderPerm.REVIEW_ORDER)
-def order_merge_api(request: HttpRequest, payload: IdsIn) -> Any:
+def order_merge_api(request: HttpRequest, payload: OrderIdsIn) -> Any:
     if any(not 1 <= i <= MAX_ID for i in payload.ids):
         raise Invalid("order.ids", _("订单编号无效"), {"field": "ids"})
     target = review_svc.order_merge(actor=request.user, order_ids=payload.ids)
     return _detail(request, target.pk)
 
 
-@router.post("/{int:order_id}/split", response={201: OrderDetailOut, **ERRORS}, summary="拆单")
+@router.post("/{orderid:order_id}/split", response={201: OrderDetailOut, **ERRORS}, summary="拆单")
 @requires(OrderPerm.REVIEW_ORDER)
-def order_split_api(request: HttpRequest, payload: SplitIn, order_id: int = OrderId) -> Any:
+def order_split_api(request: HttpRequest, payload: OrderSplitIn, order_id: int = OrderId) -> Any:
     if any(not 1 <= i <= MAX_ID for i in payload.lines):
         raise Invalid("order.split_lines", _("请选择本订单的商品行"), {"field": "lines"})
     new = review_svc.order_split(actor=request.user, order_id=order_id, line_ids=payload.lines)
@@ -311,7 +338,7 @@ def order_split_api(request: HttpRequest, payload: SplitIn, order_id: int = Orde
 
 # --- 改价, remarks, flags, shipping, closing -------------------------------------------------------
 @router.post(
-    "/{int:order_id}/price-adjustments",
+    "/{orderid:order_id}/price-adjustments",
     response={200: OrderDetailOut, 202: OrderDetailOut, **ERRORS},
     summary="改价",
 )
@@ -333,7 +360,7 @@ def order_price_adjust_api(
 
 
 @router.post(
-    "/price-adjustments/{int:adjustment_id}/apply",
+    "/price-adjustments/{adjustment_id}/apply",
     response={200: OrderDetailOut, **ERRORS},
     summary="经理审批通过后执行改价",
 )
@@ -345,23 +372,27 @@ def price_adjustment_apply_api(
     return _detail(request, adjustment.order_id)
 
 
-@router.post("/{int:order_id}/remark", response={200: OrderDetailOut, **ERRORS}, summary="卖家备注")
+@router.post(
+    "/{orderid:order_id}/remark", response={200: OrderDetailOut, **ERRORS}, summary="卖家备注"
+)
 @requires(OrderPerm.EDIT_REMARK)
-def order_remark_api(request: HttpRequest, payload: RemarkIn, order_id: int = OrderId) -> Any:
+def order_remark_api(request: HttpRequest, payload: OrderRemarkIn, order_id: int = OrderId) -> Any:
     tx.order_remark_set(actor=request.user, order_id=order_id, remark=payload.remark)
     return _detail(request, order_id)
 
 
-@router.post("/{int:order_id}/flag", response={200: OrderDetailOut, **ERRORS}, summary="旗帜")
+@router.post("/{orderid:order_id}/flag", response={200: OrderDetailOut, **ERRORS}, summary="旗帜")
 @requires(OrderPerm.EDIT_REMARK)
-def order_flag_api(request: HttpRequest, payload: FlagIn, order_id: int = OrderId) -> Any:
+def order_flag_api(request: HttpRequest, payload: OrderFlagIn, order_id: int = OrderId) -> Any:
     tx.order_flag_set(actor=request.user, order_id=order_id, flag=payload.flag)
     return _detail(request, order_id)
 
 
-@router.post("/{int:order_id}/ship", response={200: OrderDetailOut, **ERRORS}, summary="登记发货")
+@router.post(
+    "/{orderid:order_id}/ship", response={200: OrderDetailOut, **ERRORS}, summary="登记发货"
+)
 @requires(OrderPerm.SHIP_ORDER)
-def order_ship_api(request: HttpRequest, payload: ShipIn, order_id: int = OrderId) -> Any:
+def order_ship_api(request: HttpRequest, payload: OrderShipIn, order_id: int = OrderId) -> Any:
     tx.order_ship(
         actor=request.user,
         order_id=order_id,
@@ -371,9 +402,11 @@ def order_ship_api(request: HttpRequest, payload: ShipIn, order_id: int = OrderI
     return _detail(request, order_id)
 
 
-@router.post("/{int:order_id}/close", response={200: OrderDetailOut, **ERRORS}, summary="关闭订单")
+@router.post(
+    "/{orderid:order_id}/close", response={200: OrderDetailOut, **ERRORS}, summary="关闭订单"
+)
 @requires(OrderPerm.REVIEW_ORDER)
-def order_close_api(request: HttpRequest, payload: ReasonIn, order_id: int = OrderId) -> Any:
+def order_close_api(request: HttpRequest, payload: OrderReasonIn, order_id: int = OrderId) -> Any:
     tx.order_close(actor=request.user, order_id=order_id, reason=payload.reason)
     return _detail(request, order_id)
 
@@ -396,7 +429,7 @@ def review_out(review: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/reviews", response={200: ReviewPageOut, **ERRORS}, summary="评价列表")
+@router.get("/reviews", response={200: OrderReviewPageOut, **ERRORS}, summary="评价列表")
 @requires(OrderPerm.VIEW_ORDER)
 def review_list_api(
     request: HttpRequest,
@@ -411,7 +444,7 @@ def review_list_api(
     return {"items": [review_out(r) for r in rows], "next": next_cursor}
 
 
-@router.post("/reviews/import", response={200: ImportResultOut, **ERRORS}, summary="导入评价")
+@router.post("/reviews/import", response={200: ReviewImportResultOut, **ERRORS}, summary="导入评价")
 @requires(OrderPerm.MANAGE_REVIEWS)
 def review_import_api(
     request: HttpRequest,
@@ -445,11 +478,11 @@ def review_import_api(
 
 
 @router.post(
-    "/reviews/{int:review_id}/reply", response={200: ReviewOut, **ERRORS}, summary="回复评价"
+    "/reviews/{review_id}/reply", response={200: OrderReviewOut, **ERRORS}, summary="回复评价"
 )
 @requires(OrderPerm.MANAGE_REVIEWS)
 def review_reply_api(
-    request: HttpRequest, payload: ReplyIn, review_id: int = Path(..., ge=1, le=MAX_ID)
+    request: HttpRequest, payload: ReviewReplyIn, review_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> Any:
     review = reviews_svc.review_reply(actor=request.user, review_id=review_id, reply=payload.reply)
     return review_out(OrderReview.objects.select_related("store").get(pk=review.pk))

@@ -33,7 +33,7 @@ ReasonLiteral = Literal[
 Money = Field(..., ge=0, le=Decimal("99999999.99"), max_digits=10, decimal_places=2)
 
 
-class ReceiverOut(Schema):
+class OrderReceiverOut(Schema):
     name: str
     phone: str
     province: str
@@ -54,7 +54,7 @@ class OrderOut(Schema):
     exception_detail: str
     buyer_id: str
     buyer_nick: str
-    receiver: ReceiverOut = Field(..., description="无“查看收货人信息”权限时打码")
+    receiver: OrderReceiverOut = Field(..., description="无“查看收货人信息”权限时打码")
     buyer_message: str
     seller_remark: str
     flag: str
@@ -79,7 +79,7 @@ class OrderPageOut(Schema):
     count_label: str = Field(..., description="显示用：超过 10000 时为“10,000+”")
 
 
-class LineOut(Schema):
+class OrderLineOut(Schema):
     id: int
     line_no: int
     merchant_code: str
@@ -92,14 +92,14 @@ class LineOut(Schema):
     status: str
 
 
-class EventOut(Schema):
+class OrderEventOut(Schema):
     at: dt.datetime
     actor: str | None
     kind: str
     message: str
 
 
-class AdjustmentOut(Schema):
+class PriceAdjustmentOut(Schema):
     id: int
     order: int
     target: str
@@ -115,12 +115,12 @@ class AdjustmentOut(Schema):
 
 
 class OrderDetailOut(OrderOut):
-    lines: list[LineOut]
-    timeline: list[EventOut]
-    price_adjustments: list[AdjustmentOut]
+    lines: list[OrderLineOut]
+    timeline: list[OrderEventOut]
+    price_adjustments: list[PriceAdjustmentOut]
 
 
-class LineIn(Schema):
+class OrderLineIn(Schema):
     merchant_code: str = Field(..., min_length=1, max_length=64)
     quantity: int = Field(..., ge=1, le=100_000)
     unit_price: Decimal | None = Field(
@@ -147,23 +147,23 @@ class OrderIn(Schema):
         Decimal("0"), ge=0, le=Decimal("99999999.99"), max_digits=10, decimal_places=2
     )
     is_paid: bool = False
-    lines: list[LineIn] = Field(..., min_length=1, max_length=200)
+    lines: list[OrderLineIn] = Field(..., min_length=1, max_length=200)
 
 
-class IdsIn(Schema):
+class OrderIdsIn(Schema):
     ids: list[int] = Field(..., min_length=1, max_length=500)
 
 
-class ReasonIn(Schema):
+class OrderReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=255)
 
 
-class ExceptionIn(Schema):
+class OrderExceptionIn(Schema):
     reason: ReasonLiteral
     detail: str = Field("", max_length=255)
 
 
-class SplitIn(Schema):
+class OrderSplitIn(Schema):
     lines: list[int] = Field(..., min_length=1, max_length=200)
 
 
@@ -176,25 +176,25 @@ class PriceAdjustIn(Schema):
     reason: str = Field(..., min_length=1, max_length=255)
 
 
-class RemarkIn(Schema):
+class OrderRemarkIn(Schema):
     remark: str = Field("", max_length=2000)
 
 
-class FlagIn(Schema):
+class OrderFlagIn(Schema):
     flag: FlagLiteral
 
 
-class ShipIn(Schema):
+class OrderShipIn(Schema):
     courier: str = Field(..., min_length=1, max_length=40)
     tracking_no: str = Field(..., min_length=1, max_length=64)
 
 
-class BatchReviewOut(Schema):
+class OrderBatchReviewOut(Schema):
     reviewed: list[int]
     refused: list[dict]
 
 
-class ReviewOut(Schema):
+class OrderReviewOut(Schema):
     id: int
     store: str
     order: int | None
@@ -209,16 +209,16 @@ class ReviewOut(Schema):
     follow_up: int | None
 
 
-class ReviewPageOut(Schema):
-    items: list[ReviewOut]
+class OrderReviewPageOut(Schema):
+    items: list[OrderReviewOut]
     next: str | None
 
 
-class ReplyIn(Schema):
+class ReviewReplyIn(Schema):
     reply: str = Field(..., min_length=1, max_length=5000)
 
 
-class ImportResultOut(Schema):
+class ReviewImportResultOut(Schema):
     created: int
     updated: int
     unchanged: int
