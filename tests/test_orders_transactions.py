@@ -306,3 +306,50 @@ def test_keys_are_per_user_and_store_scoped(api_as, kefu, kefu_jd):
         "/api/v1/orders", _body(store="jd-main"), HTTP_IDEMPOTENCY_KEY="x"
     )
     assert denied.status_code == 201
+
+
+def test_old_idempotency_keys_are_forgotten(api_as, kefu):
+    import datetime as dt
+
+    from storeops.core import clock
+
+    api_as(kefu).post("/api/v1/orders", _body(), HTTP_IDEMPOTENCY_KEY="old-key")
+    api_as(kefu).post("/api/v1/orders", _body(), HTTP_IDEMPOTENCY_KEY="new-key")
+    IdempotencyRecord.objects.filter(key="old-key").update(
+        created_at=clock.now() - dt.timedelta(days=8)
+    )
+    assert tx.idempotency_purge() >= 1
+    assert list(
+        IdempotencyRecord.objects.filter(key__in=["old-key", "new-key"]).values_list(
+            "key", flat=True
+        )
+    ) == ["new-key"]
+
+
+def test_the_manager_decides_on_the_approvals_page_and_kefu_applies_on_the_order_page(
+    stores, kefu, jingli, web_as
+):
+    order = _unpaid(stores["tb-main"])
+    kefu_page = web_as(kefu)
+    response = kefu_page.post(
+        f"/orders/{order.pk}/price/",
+        {"target": f"line:{order.lines.get().pk}", "new_amount": "60.00", "reason": "大客户"},
+    )
+    assert response.status_code == 302
+    adjustment = PriceAdjustment.objects.get(order=order)
+    approval = approval_for(adjustment)
+    assert approval.url == f"/orders/{order.pk}/"
+    manager = web_as(jingli)
+    page = manager.get(f"/governance/approvals/{approval.pk}/")
+    assert page.status_code == 200
+    assert "60.00" in page.content.decode()
+    manager.post(
+        f"/governance/approvals/{approval.pk}/decide/", {"decision": "approve", "comment": "同意"}
+    )
+    approval.refresh_from_db()
+    assert approval.status == "approved"
+    kefu_page.post(f"/orders/price-adjustments/{adjustment.pk}/apply/", {"order": order.pk})
+    order.refresh_from_db()
+    assert order.goods_amount == Decimal("60.00")
+    detail = kefu_page.get(f"/orders/{order.pk}/").content.decode()
+    assert "改价：第 1 行单价 ¥90.00 → ¥60.00" in detail

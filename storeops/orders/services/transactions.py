@@ -4,6 +4,7 @@ Every change is audited and on the order's timeline."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -692,3 +693,14 @@ def idempotent_create(
             {"field": "Idempotency-Key"},
         )
     return found.status_code, found.response
+
+
+IDEMPOTENCY_KEEP_DAYS = 7
+
+
+def idempotency_purge(*, keep_days: int = IDEMPOTENCY_KEEP_DAYS) -> int:
+    """Forget Idempotency-Keys older than a week (a client retries within minutes, not weeks);
+    the orders they created stay. Run daily by a periodic task."""
+    cutoff = clock.now() - dt.timedelta(days=keep_days)
+    deleted, _detail = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
