@@ -252,3 +252,63 @@ def test_split_keeps_at_least_one_line(stores, kefu):
     with pytest.raises(Invalid) as caught:
         svc.order_split(actor=kefu, order_id=order.pk, line_ids=[order.lines.get().pk])
     assert caught.value.code == "order.split_all"
+
+
+def test_an_import_runs_the_store_rules_after_it_commits(
+    stores, kefu, yunying, django_capture_on_commit_callbacks
+):
+    from pathlib import Path
+
+    from storeops.orders.importing.reading import ImportFile
+    from storeops.orders.services.imports import order_import_files
+
+    store = stores["tb-main"]
+    _rules(yunying, store, amount_limit=None)
+    fixtures = Path(__file__).parent / "fixtures" / "orders"
+    files = [
+        ImportFile.from_path(fixtures / "taobao_v1_ExportOrderList.csv"),
+        ImportFile.from_path(fixtures / "taobao_v1_ExportOrderDetailList.csv"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        order_import_files(actor=kefu, store=store, files=files)
+    orders = Order.objects.filter(store=store, platform_order_no__startswith="31000000000000000")
+    got = {o.platform_order_no: (o.status, o.exception_reason) for o in orders}
+    assert got["3100000000000000033"] == (S.EXCEPTION, "unmatched_sku")  # left to a person
+    for order in orders.exclude(platform_order_no="3100000000000000033"):
+        if order.status in (S.SHIPPED, S.COMPLETED, S.CLOSED, S.PENDING_PAYMENT):
+            continue  # not in the review queue
+        expected = (S.PENDING_REVIEW, "buyer_message") if order.buyer_message else (S.REVIEWED, "")
+        assert got[order.platform_order_no] == expected
+    assert any(status == S.REVIEWED for status, _reason in got.values())
+
+
+def test_rules_and_blacklist_pages(web_as, yunying, stores):
+    client = web_as(yunying)
+    response = client.post(
+        "/orders/review-rules/?store=pdd-main",
+        {
+            "store": "pdd-main",
+            "is_enabled": "on",
+            "require_known_skus": "on",
+            "amount_limit": "300",
+        },
+    )
+    assert response.status_code == 302
+    from storeops.orders.models import BlacklistedBuyer, ReviewRuleSet
+
+    rules = ReviewRuleSet.objects.get(store=stores["pdd-main"])
+    assert (rules.is_enabled, rules.require_address_complete, rules.amount_limit) == (
+        True,
+        False,
+        Decimal("300.00"),
+    )
+    client.post(
+        "/orders/review-rules/",
+        {"store": "pdd-main", "kind": "blacklist", "buyer": "刷单号", "reason": "刷单"},
+    )
+    entry = BlacklistedBuyer.objects.get(store=stores["pdd-main"], buyer="刷单号")
+    page = client.get("/orders/review-rules/?store=pdd-main").content.decode()
+    assert "刷单号" in page
+    client.post(f"/orders/review-rules/blacklist/{entry.pk}/remove/")
+    assert not BlacklistedBuyer.objects.filter(pk=entry.pk).exists()
+    assert AuditEvent.objects.filter(action="orders.blacklist.remove").exists()
