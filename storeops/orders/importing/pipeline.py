@@ -10,11 +10,12 @@ digest of everything the platform said about it (the re-import compares one valu
 Nothing here touches the application database: the caller (`orders.services.imports`) writes.
 """
 
-# ruff: noqa: S608 — SQL is built only from our own table and column names; values are bound.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
+import marshal
 import os
 import sqlite3
 import tempfile
@@ -31,6 +32,8 @@ from storeops.orders.enums import AfterSalesMarker, LineStatus, OrderStatus
 from storeops.orders.importing import cells
 from storeops.orders.importing.layouts import ITEMS, ORDERS, SINGLE, Layout, detect_layout
 from storeops.orders.importing.reading import ImportFile, is_blank, records
+
+MIN_DATE, MAX_DATE = cells.MIN_DATE, cells.MAX_DATE
 
 # Order-level values as staged (and as the writer receives them), in this order.
 O_COLS = (
@@ -114,29 +117,27 @@ class Staging:
             "locking_mode=EXCLUSIVE",
         ):
             self.db.execute(f"PRAGMA {pragma}")
-        o_cols = ", ".join(O_COLS)
-        l_cols = ", ".join(L_COLS)
+        # `data` is the row's values (O_COLS / L_COLS) as one marshal blob (version 2: no
+        # object references, so equal values give equal bytes — the digest hashes them).
         self.db.executescript(
-            f"""
+            """
             CREATE TABLE o (order_no TEXT PRIMARY KEY, line INTEGER, file INTEGER,
-                            dup_line INTEGER, dup_file INTEGER, {o_cols}) WITHOUT ROWID;
+                            dup_line INTEGER, dup_file INTEGER, data BLOB) WITHOUT ROWID;
             CREATE TABLE l (seq INTEGER PRIMARY KEY, order_no TEXT, line INTEGER, file INTEGER,
-                            {l_cols});
+                            data BLOB);
             CREATE TABLE bad (order_no TEXT PRIMARY KEY) WITHOUT ROWID;
             """
         )
-        marks = ", ".join("?" * (len(O_COLS) + 3))
         self.insert_o_single = (
-            f"INSERT INTO o (order_no, line, file, {o_cols}) VALUES ({marks}) "
+            "INSERT INTO o (order_no, line, file, data) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(order_no) DO NOTHING"
         )
         self.insert_o_orders = (
-            f"INSERT INTO o (order_no, line, file, {o_cols}) VALUES ({marks}) "
+            "INSERT INTO o (order_no, line, file, data) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(order_no) DO UPDATE SET dup_line = coalesce(o.dup_line, excluded.line), "
             "dup_file = coalesce(o.dup_file, excluded.file)"
         )
-        l_marks = ", ".join("?" * (len(L_COLS) + 3))
-        self.insert_l = f"INSERT INTO l (order_no, line, file, {l_cols}) VALUES ({l_marks})"
+        self.insert_l = "INSERT INTO l (order_no, line, file, data) VALUES (?, ?, ?, ?)"
         self.db.execute("BEGIN")
 
     def close(self) -> None:
@@ -210,17 +211,17 @@ def plan_file(
 
 def _line_status(layout: Layout, raw: str) -> str:
     if not raw:
-        return LineStatus.NORMAL
+        return LineStatus.NORMAL.value
     if "退款成功" in raw or "已退款" in raw:
-        return LineStatus.REFUNDED
+        return LineStatus.REFUNDED.value
     if "退款中" in raw or "申请退款" in raw:
-        return LineStatus.REFUNDING
+        return LineStatus.REFUNDING.value
     status = layout.statuses.get(_status_key(raw))
     if status == OrderStatus.CLOSED:
-        return LineStatus.CLOSED
+        return LineStatus.CLOSED.value
     if status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
-        return LineStatus.SHIPPED
-    return LineStatus.NORMAL
+        return LineStatus.SHIPPED.value
+    return LineStatus.NORMAL.value
 
 
 def _status_key(raw: str) -> str:
@@ -231,14 +232,45 @@ def _status_key(raw: str) -> str:
 
 def _aftersales(raw: str) -> str:
     if not raw or any(w in raw for w in ("无售后", "售后取消", "关闭", "撤销", "取消")):
-        return AfterSalesMarker.NONE
+        return AfterSalesMarker.NONE.value
     if any(w in raw for w in ("成功", "完成", "已退款")):
-        return AfterSalesMarker.REFUNDED
-    return AfterSalesMarker.REQUESTED
+        return AfterSalesMarker.REFUNDED.value
+    return AfterSalesMarker.REQUESTED.value
 
 
 def _dec(value: str | None) -> Decimal:
     return Decimal(value) if value else Decimal(0)
+
+
+# The CSV fast path takes a row's cells as they are when, joined with _SEP, they show no
+# quirk: no `="…"` wrapper, leading tab or apostrophe, quote, surrounding space (an ASCII space
+# next to a separator; every other whitespace is not printable), NUL. Anything else (even a
+# harmless `=` inside a title) goes through `parse`, so a false alarm only costs time.
+_SEP = "¦"
+# Cleaned by the fast path itself (not in the quirk check): wrapped ids and '-prefixed phones.
+_SELF_CLEANED = frozenset({"order_no", "line_id", "receiver_phone", "receiver_mobile"})
+AMOUNT_MEMO_MAX = 100_000
+
+
+class _AmountMemo(dict[str, str | None]):
+    """Amount cells repeat (prices, 0.00): each distinct text is parsed once."""
+
+    def __missing__(self, key: str) -> str | None:
+        value = cells.amount(key)
+        if len(self) < AMOUNT_MEMO_MAX:
+            self[key] = value
+        return value
+
+
+def _fast_time(stamp: str) -> str | None:
+    """`cells.local_time` for a clean CSV cell; ValueError/CellError send the row to `parse`."""
+    if not stamp:
+        return None
+    if len(stamp) == 19 and stamp[10] == " ":
+        if MIN_DATE <= dt.datetime.fromisoformat(stamp) < MAX_DATE:
+            return stamp
+        raise ValueError(stamp)
+    return cells.local_time(stamp)
 
 
 # Every field a layout may map, in the order RowParser unpacks them.
@@ -305,6 +337,16 @@ class RowParser:
         self.labels = {f: plan.layout.label_of(f) for f in ALL_FIELDS}
         self.status_memo: dict[str, str] = {}
         self.line_status_memo: dict[str, str] = {}
+        self.amount_memo = _AmountMemo()
+        # the cells the CSV fast path takes as they are (the others it cleans itself)
+        plain = [p for f, p in plan.positions.items() if f not in _SELF_CLEANED]
+        self.plain_getter: Callable[[list[Any]], Any]
+        if len(plain) > 1:
+            self.plain_getter = itemgetter(*plain)
+        elif plain:
+            self.plain_getter = lambda r, p=plain[0]: (r[p],)
+        else:
+            self.plain_getter = lambda _r: ()
 
     def label(self, name: str) -> str:
         return self.labels[name]
@@ -376,6 +418,7 @@ class RowParser:
             if status is None:
                 status = self.layout.statuses.get(_status_key(status_text))
                 if status is not None:
+                    status = str.__str__(status)  # the plain value (staged with marshal)
                     self.status_memo[status_text] = status
             if status is None:
                 if status_text:
@@ -441,9 +484,9 @@ class RowParser:
             if refund != ZERO:
                 paid_value = _dec(paid)
                 aftersales = (
-                    AfterSalesMarker.REFUNDED
+                    AfterSalesMarker.REFUNDED.value
                     if paid_value and Decimal(refund) >= paid_value
-                    else AfterSalesMarker.PARTIALLY_REFUNDED
+                    else AfterSalesMarker.PARTIALLY_REFUNDED.value
                 )
             buyer_id = bounded(r_buyer_id, 100)
             buyer_nick = bounded(r_buyer_nick, 100)
@@ -524,6 +567,191 @@ class RowParser:
             )
         return order_no, order, line
 
+    # -- the fast path for CSV records (every cell a str) --------------------------------------
+    def parse_csv(
+        self, record: list[Any], errors: list[tuple[str, str]]
+    ) -> tuple[str | None, tuple[Any, ...] | None, tuple[Any, ...] | None]:
+        """`parse` for a CSV record whose cells are already clean (the common case): no
+        per-cell generic cleaning, memoised amounts and statuses. Any quirk (`="…"`, a leading
+        tab or apostrophe, surrounding spaces, NUL) or any cell error falls back to `parse`,
+        which has the exact semantics and the messages."""
+        short = self.width - len(record)
+        if short > 0:
+            record.extend([""] * short)
+        record.append("")
+        joined = _SEP.join(self.plain_getter(record))
+        if not (
+            joined.isprintable()  # no NUL, tab, newline, NBSP, ideographic space, …
+            and "=" not in joined
+            and "'" not in joined
+            and '"' not in joined
+            and " ¦" not in joined
+            and "¦ " not in joined
+            and joined[:1] != " "
+            and joined[-1:] != " "
+        ):
+            del record[-1]
+            return self.parse(record, errors)
+        try:
+            return self._fast(record)
+        except (cells.CellError, ValueError, KeyError):
+            del record[-1]
+            return self.parse(record, errors)
+
+    def _fast(
+        self, record: list[Any]
+    ) -> tuple[str | None, tuple[Any, ...] | None, tuple[Any, ...] | None]:
+        (
+            r_order_no,
+            r_buyer_id,
+            r_buyer_nick,
+            r_receiver_name,
+            r_receiver_phone,
+            r_receiver_mobile,
+            r_receiver_address,
+            r_province,
+            r_city,
+            r_district,
+            r_street,
+            r_buyer_message,
+            r_seller_remark,
+            r_flag,
+            r_goods,
+            r_shipping,
+            r_discount,
+            r_paid,
+            r_total,
+            r_refund,
+            r_created,
+            r_paid_at,
+            r_shipped_at,
+            r_finished_at,
+            r_status,
+            r_close_reason,
+            r_courier,
+            r_tracking_no,
+            r_aftersales,
+            r_line_id,
+            r_title,
+            r_attributes,
+            r_quantity,
+            r_unit_price,
+            r_line_discount,
+            r_merchant_code,
+            r_merchant_code_alt,
+            r_item_id,
+            r_sku_id,
+            r_line_status,
+        ) = self.getter(record)
+        amounts = self.amount_memo
+        order_no = cells.order_number(r_order_no, self.labels["order_no"])
+        order = line = None
+        if self.wants_order:
+            status = self.status_memo[r_status]  # KeyError: not seen yet → slow path once
+            created_at = _fast_time(r_created)
+            if created_at is None and self.has_created:
+                raise KeyError
+            paid_at = _fast_time(r_paid_at)
+            shipped_at = _fast_time(r_shipped_at)
+            finished_at = _fast_time(r_finished_at)
+            goods = amounts[r_goods] if r_goods else None
+            shipping = amounts[r_shipping] if r_shipping else None
+            total = amounts[r_total] if r_total else None
+            paid = amounts[r_paid] if r_paid else None
+            discount = amounts[r_discount] if r_discount else None
+            refund = (amounts[r_refund] if r_refund else None) or ZERO
+            flag = cells.flag(r_flag) if r_flag else ""
+            if discount is None:
+                gross = _dec(goods) + _dec(shipping)
+                if paid is not None and paid != ZERO:
+                    discount_value = gross - Decimal(paid)
+                elif total is not None:
+                    discount_value = gross - Decimal(total)
+                else:
+                    discount_value = Decimal(0)
+                discount = ZERO if discount_value <= 0 else str(discount_value.quantize(cells.CENT))
+            # phones are not in the quirk check: Taobao writes its mobiles as '138…
+            phone = cells.bounded(r_receiver_mobile, 40) or cells.bounded(r_receiver_phone, 40)
+            if not phone:
+                last4 = ""
+            elif phone.isdigit():
+                last4 = phone[-4:] if len(phone) >= 4 else ""
+            else:
+                last4 = cells.phone_last4(phone)
+            address = r_receiver_address[:500]
+            province = r_province[:40]
+            city = r_city[:40]
+            district = r_district[:40]
+            street = r_street[:255]
+            if address and not (province or city or district or street):
+                province, city, district, street = cells.split_address(address)
+            elif not address:
+                address = "".join((province, city, district, street))[:500]
+            aftersales = _aftersales(r_aftersales) if r_aftersales else ""
+            if refund != ZERO:
+                paid_value = _dec(paid)
+                aftersales = (
+                    AfterSalesMarker.REFUNDED.value
+                    if paid_value and Decimal(refund) >= paid_value
+                    else AfterSalesMarker.PARTIALLY_REFUNDED.value
+                )
+            buyer_id = r_buyer_id[:100]
+            buyer_nick = r_buyer_nick[:100]
+            order = (
+                buyer_id or buyer_nick,
+                buyer_nick or buyer_id,
+                r_receiver_name[:100],
+                phone,
+                last4,
+                province,
+                city,
+                district,
+                street,
+                address,
+                r_buyer_message[:2000],
+                r_seller_remark[:2000],
+                flag,
+                goods,
+                shipping or ZERO,
+                discount,
+                paid or ZERO,
+                refund,
+                created_at,
+                paid_at,
+                shipped_at,
+                finished_at,
+                status,
+                r_status[:60],
+                r_close_reason[:255],
+                r_courier[:40],
+                r_tracking_no[:64],
+                aftersales,
+            )
+        if self.wants_line:
+            if r_quantity.isdigit() and 1 <= (quantity := int(r_quantity)) <= 1_000_000:
+                pass
+            else:
+                raise KeyError
+            unit_price = amounts[r_unit_price] if r_unit_price else None
+            line_discount = amounts[r_line_discount] if r_line_discount else None
+            line_id = cells.text(r_line_id) if r_line_id else ""  # not in the quirk check
+            if line_id and cells.damaged_number(line_id, r_line_id):
+                raise KeyError
+            line_status = self.line_status_memo[r_line_status] if r_line_status else "normal"
+            line = (
+                line_id[:64],
+                r_merchant_code[:64] or r_merchant_code_alt[:64],
+                r_item_id[:64],
+                r_sku_id[:64],
+                r_title[:255],
+                r_attributes[:255],
+                quantity,
+                unit_price or ZERO,
+                line_discount or ZERO,
+                line_status,
+            )
+        return order_no, order, line
+
 
 @dataclass
 class Staged:
@@ -570,6 +798,7 @@ def stage(
             % {"has": _("订单报表") if has == ORDERS else _("宝贝报表")},
         )
     db = staging.db
+    dumps = marshal.dumps
     rows_read = 0
     bad_unkeyed = 0
     batch_o: list[tuple[Any, ...]] = []
@@ -582,24 +811,26 @@ def stage(
         )
         name = plan.file.name
         file_index = plan.index
+        parse = parser.parse_csv if plan.file.kind == "csv" else parser.parse
+        row_errors: list[tuple[str, str]] = []
         for line, record in plan.rows:
             if is_blank(record):
                 continue
             rows_read += 1
-            row_errors: list[tuple[str, str]] = []
-            order_no, order, item = parser.parse(record, row_errors)
+            order_no, order, item = parse(record, row_errors)
             if row_errors:
                 for field_name, message in row_errors:
                     errors.add(line, field_name, message, name)
+                row_errors = []
                 if order_no:
                     bad.append((order_no,))
                 else:
                     bad_unkeyed += 1
                 continue
             if order is not None:
-                batch_o.append((order_no, line, file_index, *order))
+                batch_o.append((order_no, line, file_index, dumps(order, 2)))
             if item is not None:
-                batch_l.append((order_no, line, file_index, *item))
+                batch_l.append((order_no, line, file_index, dumps(item, 2)))
             if len(batch_l) >= 5000 or len(batch_o) >= 5000:
                 if batch_o:
                     db.executemany(insert_o, batch_o)
@@ -703,44 +934,49 @@ class StagedOrder:
 
 
 def grouped(staging: Staging, *, chunk: int = 2000) -> Iterator[list[StagedOrder]]:
-    """The valid orders with their lines, `chunk` orders at a time, in order-number order."""
-    o_cols = ", ".join(f"o.{c}" for c in O_COLS)
-    l_cols = ", ".join(f"l.{c}" for c in L_COLS)
+    """The valid orders with their lines, `chunk` orders at a time, in order-number order.
+
+    The digest hashes the staged bytes (the order's values, then each line's): the same
+    platform data gives the same digest."""
     cursor = staging.db.execute(
-        f"SELECT o.order_no, o.line, {o_cols}, {l_cols} FROM o JOIN l ON l.order_no = o.order_no "
+        "SELECT o.order_no, o.line, o.data, l.data FROM o JOIN l ON l.order_no = o.order_no "
         "ORDER BY o.order_no, l.seq"
     )
-    n_o = len(O_COLS) + 2
     goods_index = OI["goods_amount"]
+    price_index = LI["unit_price"]
+    quantity_index = LI["quantity"]
     md5 = hashlib.md5
+    loads = marshal.loads
     batch: list[StagedOrder] = []
-    current: StagedOrder | None = None
+    order_no = None
+    line_no = 0
+    o_blob = b""
+    l_blobs: list[bytes] = []
 
-    def finish(order: StagedOrder) -> None:
-        if order.values[goods_index] is None:
-            total = sum(
-                (Decimal(li[LI["unit_price"]]) * li[LI["quantity"]] for li in order.lines),
-                Decimal(0),
-            )
-            order.values[goods_index] = str(total.quantize(cells.CENT))
-        order.digest = md5(
-            repr((order.values, order.lines)).encode(), usedforsecurity=False
-        ).hexdigest()
-        batch.append(order)
+    def finish() -> StagedOrder:
+        values = list(loads(o_blob))
+        lines = [loads(b) for b in l_blobs]
+        if values[goods_index] is None:
+            total = sum((Decimal(li[price_index]) * li[quantity_index] for li in lines), Decimal(0))
+            values[goods_index] = str(total.quantize(cells.CENT))
+        digest = md5(o_blob, usedforsecurity=False)
+        for blob in l_blobs:
+            digest.update(blob)
+        return StagedOrder(order_no, line_no, values, lines, digest.hexdigest())  # type: ignore[arg-type]
 
     for rows in iter(lambda: cursor.fetchmany(5000), []):
-        for row in rows:
-            order_no = row[0]
-            if current is None or current.order_no != order_no:
-                if current is not None:
-                    finish(current)
+        for row_no, row_line, row_o, row_l in rows:
+            if row_no != order_no:
+                if order_no is not None:
+                    batch.append(finish())
                     if len(batch) >= chunk:
                         yield batch
                         batch = []
-                current = StagedOrder(order_no, row[1], list(row[2:n_o]), [], "")
-            current.lines.append(row[n_o:])
-    if current is not None:
-        finish(current)
+                order_no, line_no, o_blob, l_blobs = row_no, row_line, row_o, [row_l]
+            else:
+                l_blobs.append(row_l)
+    if order_no is not None:
+        batch.append(finish())
     if batch:
         yield batch
 

@@ -30,6 +30,7 @@ class ImportFile:
     source: bytes | Path | Callable[[], IO[bytes]]
     sha256: str = ""
     size: int = 0
+    kind: str = ""  # "csv", "xlsx" or "xls", once `records` has looked at the bytes
 
     @classmethod
     def from_path(cls, path: str | Path) -> ImportFile:
@@ -133,7 +134,7 @@ def records(file: ImportFile) -> Iterator[tuple[int, list[Any]]]:
         head = stream.read(SNIFF_BYTES)
         if not head.strip():
             raise ImportFileInvalid(message=_("文件“%(name)s”是空的") % {"name": file.name})
-        kind = detect_format(head, file.name)
+        kind = file.kind = detect_format(head, file.name)
         if kind == "xls":
             yield from _xls(head + stream.read())
             return

@@ -319,7 +319,12 @@ class _Writer:
             *L_COLS,
             "expansion",
         ]
-        self.insert_order = self._insert(Order, order_cols)
+        self.time_indexes = [OI[name] for name in TIMES]
+        # Platform times are Beijing time; on SQLite Django keeps naive UTC text, which
+        # SQLite's datetime() computes in the INSERT itself (NULL stays NULL).
+        utc = "datetime(%s, '-8 hours')" if self.sqlite else "%s"
+        self.insert_order = self._insert(Order, order_cols, dict.fromkeys(TIMES, utc))
+
         self.insert_line = self._insert(OrderLine, line_cols)
         self.insert_link = self._insert(
             OrderImportOrder, ["order_import_id", "order_id", "outcome"]
@@ -331,9 +336,11 @@ class _Writer:
         self.update_cols = [c for c in O_COLS if c != "status"]
         self.update_cols_erased = [c for c in self.update_cols if c not in PERSONAL]
 
-    def _insert(self, model: Any, cols: Sequence[str]) -> str:
+    def _insert(
+        self, model: Any, cols: Sequence[str], marks_of: dict[str, str] | None = None
+    ) -> str:
         names = ", ".join(_q(c) for c in cols)
-        marks = ", ".join(["%s"] * len(cols))
+        marks = ", ".join((marks_of or {}).get(c, "%s") for c in cols)
         return f"INSERT INTO {_table(model)} ({names}) VALUES ({marks})"
 
     def _json(self, value: Any) -> Any:
@@ -427,41 +434,46 @@ class _Writer:
     def _create(self, orders: list[StagedOrder]) -> None:
         now = self._now()
         store_id = self.store.pk
-        rows = []
-        for order in orders:
-            values = list(order.values)
-            for name in TIMES:
-                values[OI[name]] = self._time(values[OI[name]])
-            rows.append(
-                [
-                    store_id,
-                    order.order_no,
-                    OrderSource.IMPORT,
-                    *values,
-                    "",
-                    "",
-                    order.digest,
-                    now,
-                    now,
-                ]
-            )
+        source = str(OrderSource.IMPORT)
+        if self.sqlite:  # times go in as Beijing text; the INSERT makes them UTC (see __init__)
+            rows = [
+                (store_id, o.order_no, source, *o.values, "", "", o.digest, now, now)
+                for o in orders
+            ]
+        else:
+            rows = []
+            for order in orders:
+                values = list(order.values)
+                for index in self.time_indexes:
+                    values[index] = self._time(values[index])
+                rows.append(
+                    (store_id, order.order_no, source, *values, "", "", order.digest, now, now)
+                )
         with connection.cursor() as cursor:
+            base = self._last_id(cursor)
             cursor.executemany(self.insert_order, rows)
-            ids = self._existing([o.order_no for o in orders])
+            ids = self._new_ids(cursor, orders, base)
             line_rows: list[tuple[Any, ...]] = []
             exceptions: list[tuple[str, str, int]] = []
-            links = []
             import_id = self.order_import.pk
-            for order in orders:
-                order_id = ids[order.order_no][0]
-                unmatched = []
+            created = str(ImportOutcome.CREATED)
+            links = [(import_id, order_id, created) for order_id in ids]
+            memo = self.memo
+            empty = self.empty_json
+            pending = OrderStatus.PENDING_REVIEW
+            status_index = OI["status"]
+            for order, order_id in zip(orders, ids, strict=True):
+                unmatched = None
                 for number, line in enumerate(order.lines, start=1):
+                    found = memo.get((line[2], line[3], line[1])) or self._sku(line)
+                    if found[0] is not None and not found[1]:  # the common case: a plain SKU
+                        line_rows.append((order_id, number, found[0], *line, empty))
+                        continue
                     row, code = self._line_row(order_id, number, line)
                     line_rows.append(row)
                     if code is not None:
-                        unmatched.append(code)
-                links.append((import_id, order_id, ImportOutcome.CREATED))
-                if unmatched and order.values[OI["status"]] == OrderStatus.PENDING_REVIEW:
+                        unmatched = [*(unmatched or ()), code]
+                if unmatched and order.values[status_index] == pending:
                     exceptions.append((*_exception(unmatched), order_id))
             cursor.executemany(self.insert_line, line_rows)
             cursor.executemany(self.insert_link, links)
@@ -477,6 +489,30 @@ class _Writer:
         self.result.created += len(orders)
         self.result.lines += len(line_rows)
         self.result.exceptions += len(exceptions)
+
+    def _last_id(self, cursor: Any) -> int | None:
+        """SQLite: the id the next inserted order follows (AUTOINCREMENT: the larger of the
+        table's sequence and its largest id; the import holds the write lock). None elsewhere."""
+        if not self.sqlite:
+            return None
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"coalesce((SELECT max(id) FROM {_table(Order)}), 0))",
+            [Order._meta.db_table],
+        )
+        return int(cursor.fetchone()[0])
+
+    def _new_ids(self, cursor: Any, orders: list[StagedOrder], base: int | None) -> list[int]:
+        """The ids the orders just inserted got, in their order: on SQLite base+1…base+n when
+        the table says exactly that (checked), else looked up by order number."""
+        if base is not None:
+            cursor.execute(
+                f"SELECT count(*), min(id), max(id) FROM {_table(Order)} WHERE id > %s", [base]
+            )
+            if tuple(cursor.fetchone()) == (len(orders), base + 1, base + len(orders)):
+                return list(range(base + 1, base + len(orders) + 1))
+        found = self._existing([o.order_no for o in orders])
+        return [found[o.order_no][0] for o in orders]
 
     def _update(self, changed: list[tuple[StagedOrder, int]]) -> None:
         ids = [pk for _order, pk in changed]
