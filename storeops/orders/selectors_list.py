@@ -201,11 +201,15 @@ def _candidate_ids(filters: OrderFilters, store_ids: tuple[int, ...]) -> set[int
     return set.intersection(*found)
 
 
+def _all_store_ids() -> set[int]:
+    return set(Store.objects.values_list("id", flat=True))
+
+
 def _capped_count(base: QuerySet[Order], filters: OrderFilters, store_ids: tuple[int, ...]) -> int:
     """How many orders match, up to COUNT_CAP + 1. A merchant code alone over every store is
     counted from its lines (distinct orders, stopping at the cap) without visiting the orders."""
     only_sku = filters.sku and replace(filters, sku="", store_ids=()) == OrderFilters()
-    if only_sku and set(store_ids) >= set(Store.objects.values_list("id", flat=True)):
+    if only_sku and set(store_ids) >= _all_store_ids():
         return (
             _sku_lines(filters.sku)
             .order_by()
@@ -266,10 +270,14 @@ def order_page(
                 created_at=after[0], id__gte=after[1]
             )
         shaped = shaped.order_by("-created_at", "-id")
-        per_store = [
-            list(shaped.filter(store_id=store_id).values_list("created_at", "id")[: limit + 1])
-            for store_id in store_ids
-        ]
+        if not (filters.status or filters.flag) and set(store_ids) >= _all_store_ids():
+            # every store, nothing a store-first index would narrow: one walk of the time index
+            per_store = [list(shaped.values_list("created_at", "id")[: limit + 1])]
+        else:
+            per_store = [
+                list(shaped.filter(store_id=store_id).values_list("created_at", "id")[: limit + 1])
+                for store_id in store_ids
+            ]
         merged = list(heapq.merge(*per_store, reverse=True))
         keys, more = merged[:limit], len(merged) > limit
         count = None
