@@ -38,7 +38,11 @@ class Order(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    store = models.ForeignKey("accounts.Store", on_delete=models.PROTECT, related_name="+")
+    # db_index=False here and on the nullable links below: the store leads the unique key and
+    # the list indexes; the links get partial indexes (see Meta) — fewer indexes per import row.
+    store = models.ForeignKey(
+        "accounts.Store", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     platform_order_no = models.CharField(_("平台订单号"), max_length=64)
     source = models.CharField(
         _("来源"), max_length=10, choices=OrderSource.choices, default=OrderSource.IMPORT
@@ -74,6 +78,7 @@ class Order(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("客服"),
+        db_index=False,
     )
     status = models.CharField(
         _("状态"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_REVIEW
@@ -101,10 +106,20 @@ class Order(models.Model):
     # 合单 / 拆单 (review queue): a merged order is closed and points at the order that took its
     # lines; a split-off order points at the order it came from.
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_orders"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_orders",
+        db_index=False,
     )
     split_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="split_orders"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="split_orders",
+        db_index=False,
     )
 
     class Meta:
@@ -126,6 +141,22 @@ class Order(models.Model):
             models.Index(fields=["store", "buyer_id"], name="order_store_buyer_id"),
             models.Index(fields=["platform_order_no"], name="order_platform_no"),
             models.Index(fields=["store", "flag"], name="order_store_flag"),
+            # mostly NULL: indexed only where set (`= x` / `IN (…)` lookups still use them)
+            models.Index(
+                fields=["cs_agent"],
+                name="order_cs_agent_set",
+                condition=models.Q(cs_agent__isnull=False),
+            ),
+            models.Index(
+                fields=["merged_into"],
+                name="order_merged_into_set",
+                condition=models.Q(merged_into__isnull=False),
+            ),
+            models.Index(
+                fields=["split_from"],
+                name="order_split_from_set",
+                condition=models.Q(split_from__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,7 +171,12 @@ class OrderLine(models.Model):
     line_no = models.PositiveSmallIntegerField(_("行号"), default=1)
     platform_line_id = models.CharField(_("子订单编号"), max_length=64, blank=True)
     sku = models.ForeignKey(
-        "catalog.Sku", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "catalog.Sku",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # indexed once, by Meta's orderline_sku
     )
     merchant_code = models.CharField(_("商家编码"), max_length=64, blank=True)
     platform_item_id = models.CharField(_("平台商品ID"), max_length=64, blank=True)
@@ -205,8 +241,13 @@ class OrderImportOrder(models.Model):
     """Which orders an import created or changed (not the unchanged ones)."""
 
     id = models.BigAutoField(primary_key=True)
-    order_import = models.ForeignKey(OrderImport, on_delete=models.CASCADE, related_name="links")
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="import_links")
+    # indexed by the unique (order_import, order) and by order_import_link_order
+    order_import = models.ForeignKey(
+        OrderImport, on_delete=models.CASCADE, related_name="links", db_index=False
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="import_links", db_index=False
+    )
     outcome = models.CharField(max_length=10, choices=ImportOutcome.choices)
 
     class Meta:
