@@ -61,8 +61,13 @@ def audit_record(
     store: Any = None,
     before: Any = None,
     after: Any = None,
+    seal: bool = True,
 ) -> AuditEvent:
-    """The one way to write the audit log; must run inside the service's own transaction."""
+    """The one way to write the audit log; must run inside the service's own transaction.
+
+    `seal=False` (hot paths only, e.g. a stock reservation) writes the event without queueing a
+    sealing task: the periodic seal (every minute) or the next transaction that queues one seals
+    it. The event itself is always written, in the caller's transaction."""
     if not ACTION_PATTERN.match(action):
         raise ValueError(f"audit action {action!r} is not '<app>.<entity>.<verb>'")
     if not connection.in_atomic_block:
@@ -88,7 +93,8 @@ def audit_record(
         ip=ctx.ip if ctx else None,
         request_id=ctx.request_id if ctx else "",
     )
-    _enqueue_seal_once()
+    if seal:
+        _enqueue_seal_once()
     return event
 
 
