@@ -109,10 +109,14 @@ class ExceptionForm(forms.Form):
 class PriceAdjustForm(forms.Form):
     target = forms.ChoiceField(label=_("改价对象"), widget=forms.Select(attrs=SMALL_SELECT))
     new_amount = forms.DecimalField(
-        label=_("新金额（¥）"), widget=forms.NumberInput(attrs={**SMALL, "step": "0.01"}), **MONEY
+        label=_("新金额（¥）"),
+        widget=forms.NumberInput(attrs={**SMALL, "step": "0.01", "placeholder": _("新金额（¥）")}),
+        **MONEY,
     )
     reason = forms.CharField(
-        label=_("改价原因"), max_length=255, widget=forms.TextInput(attrs=SMALL)
+        label=_("改价原因"),
+        max_length=255,
+        widget=forms.TextInput(attrs={**SMALL, "placeholder": _("改价原因")}),
     )
 
     def __init__(self, *args: Any, lines: Any = (), **kwargs: Any) -> None:
@@ -155,7 +159,9 @@ class ShipForm(forms.Form):
         widget=forms.Select(attrs=SMALL_SELECT),
     )
     tracking_no = forms.CharField(
-        label=_("运单号"), max_length=64, widget=forms.TextInput(attrs=SMALL)
+        label=_("运单号"),
+        max_length=64,
+        widget=forms.TextInput(attrs={**SMALL, "placeholder": _("运单号")}),
     )
 
 

@@ -103,3 +103,46 @@ def test_taobao_pair_import_progress_result_and_exception_queue(browse, worker):
     manager = browse.login("jingli")
     manager.goto(f"/orders/{clean.pk}/")
     assert "****" in manager.get_by_test_id("receiver").inner_text()
+
+
+def test_price_adjustment_over_the_limit_waits_for_the_manager(browse, stores):
+    from storeops.governance.selectors import approval_for
+    from storeops.orders.models import PriceAdjustment
+    from tests.orders_handling_helpers import demo_sku, make_order
+
+    order = make_order(
+        stores["tb-main"],
+        status="pending_payment",
+        lines=[(demo_sku(), 1, "90.00")],
+        goods="90.00",
+        shipping="10.00",
+        paid="0.00",
+    )
+    line = order.lines.get()
+    kefu = browse.login("kefu")
+    kefu.goto(f"/orders/{order.pk}/")
+    form = kefu.get_by_test_id("price-form")
+    form.locator("select[name=target]").select_option(f"line:{line.pk}")
+    form.locator("input[name=new_amount]").fill("60.00")
+    form.locator("input[name=reason]").fill("大客户首单")
+    form.get_by_role("button", name="改价").click()
+    kefu.wait_for_url(f"**/orders/{order.pk}/")
+    assert "已提交经理审批" in kefu.get_by_role("alert").first.inner_text()
+    assert "待经理审批" in kefu.get_by_test_id("adjustments").inner_text()
+    screenshot(kefu, "orders-price-adjust-pending.png")
+
+    approval = approval_for(PriceAdjustment.objects.get(order=order))
+    manager = browse.login("jingli")
+    manager.goto(f"/governance/approvals/{approval.pk}/")
+    assert "60.00" in manager.get_by_test_id("snapshot").inner_text()
+    decide = manager.get_by_test_id("decide-form")
+    decide.locator("textarea[name=comment]").fill("同意")
+    decide.get_by_role("button", name="通过").click()
+    manager.wait_for_url(f"**/governance/approvals/{approval.pk}/")
+
+    kefu.goto(f"/orders/{order.pk}/")
+    kefu.get_by_role("button", name="执行改价").click()
+    kefu.wait_for_url(f"**/orders/{order.pk}/")
+    assert "¥90.00 → ¥60.00" in kefu.get_by_test_id("timeline").inner_text()
+    assert "¥60.00" in kefu.get_by_test_id("amounts").inner_text()
+    screenshot(kefu, "orders-price-adjust-applied.png")
