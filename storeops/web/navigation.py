@@ -84,6 +84,7 @@ MODULES: tuple[Module, ...] = (
         "R2.8",
         (
             NavItem(_("订单"), "orders:order_list", OrderPerm.VIEW_ORDER),
+            NavItem(_("导入订单"), "orders:import", OrderPerm.IMPORT_ORDER),
             NavItem(_("评价"), "orders:review_list", OrderPerm.VIEW_ORDER),
             NavItem(_("自动审单规则"), "orders:review_rules", OrderPerm.MANAGE_REVIEW_RULES),
         ),
