@@ -671,7 +671,14 @@ class RowParser:
                     discount_value = Decimal(0)
                 discount = ZERO if discount_value <= 0 else str(discount_value.quantize(cells.CENT))
             # phones are not in the quirk check: Taobao writes its mobiles as '138…
-            phone = cells.bounded(r_receiver_mobile, 40) or cells.bounded(r_receiver_phone, 40)
+            mobile = r_receiver_mobile
+            if mobile[:1] == "'" and mobile[1:].isdigit():
+                phone = mobile[1:41]
+            elif mobile.isdigit():
+                phone = mobile[:40]
+            else:
+                phone = cells.bounded(mobile, 40)
+            phone = phone or cells.bounded(r_receiver_phone, 40)
             if not phone:
                 last4 = ""
             elif phone.isdigit():
@@ -924,13 +931,42 @@ def count_rejected(staging: Staging, staged: Staged) -> int:
 
 
 # --- stage 2: staging → grouped orders ------------------------------------------------------------
-@dataclass(slots=True)
 class StagedOrder:
-    order_no: str
-    line: int
-    values: list[Any]  # O_COLS
-    lines: list[tuple[Any, ...]]  # L_COLS
-    digest: str
+    """One staged order: its values (O_COLS) and lines (L_COLS) are decoded from the staged
+    blobs only when asked for — a re-import of unchanged orders compares digests alone."""
+
+    __slots__ = ("_lines", "_values", "digest", "l_blobs", "line", "o_blob", "order_no")
+
+    def __init__(self, order_no: str, line: int, o_blob: bytes, l_blobs: list[bytes]) -> None:
+        self.order_no = order_no
+        self.line = line
+        self.o_blob = o_blob
+        self.l_blobs = l_blobs
+        digest = hashlib.md5(o_blob, usedforsecurity=False)
+        for blob in l_blobs:
+            digest.update(blob)
+        self.digest = digest.hexdigest()
+        self._values: list[Any] | None = None
+        self._lines: list[tuple[Any, ...]] | None = None
+
+    @property
+    def lines(self) -> list[tuple[Any, ...]]:
+        if self._lines is None:
+            self._lines = [marshal.loads(b) for b in self.l_blobs]  # noqa: S302 — our own blobs
+        return self._lines
+
+    @property
+    def values(self) -> list[Any]:
+        if self._values is None:
+            values = list(marshal.loads(self.o_blob))  # noqa: S302 — written by stage()
+            if values[_GOODS] is None:  # not in the export: the sum of the lines
+                total = sum((Decimal(li[_PRICE]) * li[_QUANTITY] for li in self.lines), Decimal(0))
+                values[_GOODS] = str(total.quantize(cells.CENT))
+            self._values = values
+        return self._values
+
+
+_GOODS, _PRICE, _QUANTITY = OI["goods_amount"], LI["unit_price"], LI["quantity"]
 
 
 def grouped(staging: Staging, *, chunk: int = 2000) -> Iterator[list[StagedOrder]]:
@@ -942,33 +978,16 @@ def grouped(staging: Staging, *, chunk: int = 2000) -> Iterator[list[StagedOrder
         "SELECT o.order_no, o.line, o.data, l.data FROM o JOIN l ON l.order_no = o.order_no "
         "ORDER BY o.order_no, l.seq"
     )
-    goods_index = OI["goods_amount"]
-    price_index = LI["unit_price"]
-    quantity_index = LI["quantity"]
-    md5 = hashlib.md5
-    loads = marshal.loads
     batch: list[StagedOrder] = []
     order_no = None
     line_no = 0
     o_blob = b""
     l_blobs: list[bytes] = []
-
-    def finish() -> StagedOrder:
-        values = list(loads(o_blob))
-        lines = [loads(b) for b in l_blobs]
-        if values[goods_index] is None:
-            total = sum((Decimal(li[price_index]) * li[quantity_index] for li in lines), Decimal(0))
-            values[goods_index] = str(total.quantize(cells.CENT))
-        digest = md5(o_blob, usedforsecurity=False)
-        for blob in l_blobs:
-            digest.update(blob)
-        return StagedOrder(order_no, line_no, values, lines, digest.hexdigest())  # type: ignore[arg-type]
-
     for rows in iter(lambda: cursor.fetchmany(5000), []):
         for row_no, row_line, row_o, row_l in rows:
             if row_no != order_no:
                 if order_no is not None:
-                    batch.append(finish())
+                    batch.append(StagedOrder(order_no, line_no, o_blob, l_blobs))
                     if len(batch) >= chunk:
                         yield batch
                         batch = []
@@ -976,7 +995,7 @@ def grouped(staging: Staging, *, chunk: int = 2000) -> Iterator[list[StagedOrder
             else:
                 l_blobs.append(row_l)
     if order_no is not None:
-        batch.append(finish())
+        batch.append(StagedOrder(order_no, line_no, o_blob, l_blobs))
     if batch:
         yield batch
 
