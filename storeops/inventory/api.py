@@ -89,10 +89,11 @@ def receipt_create_api(request: HttpRequest, payload: StockIn) -> Any:
 )
 @requires(InventoryPerm.RESERVE_STOCK)
 def reservation_create_api(request: HttpRequest, payload: StockIn) -> Any:
+    sku, warehouse = selectors.sku_and_warehouse_by_code(payload.sku, payload.warehouse)
     reservation = services.stock_reserve(
         actor=request.user,
-        sku=selectors.sku_by_code(payload.sku),
-        warehouse=selectors.warehouse_by_code(payload.warehouse),
+        sku=sku,
+        warehouse=warehouse,
         quantity=payload.quantity,
         reference=payload.reference,
     )
