@@ -140,7 +140,7 @@ class Order(models.Model):
             models.Index(fields=["buyer_nick"], name="order_buyer_nick"),
             models.Index(fields=["store", "buyer_id"], name="order_store_buyer_id"),
             models.Index(fields=["platform_order_no"], name="order_platform_no"),
-            models.Index(fields=["store", "flag"], name="order_store_flag"),
+            models.Index(fields=["store", "flag", "-created_at"], name="order_store_flag_created"),
             # mostly NULL: indexed only where set (`= x` / `IN (…)` lookups still use them)
             models.Index(
                 fields=["cs_agent"],
