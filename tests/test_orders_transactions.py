@@ -353,3 +353,28 @@ def test_the_manager_decides_on_the_approvals_page_and_kefu_applies_on_the_order
     assert order.goods_amount == Decimal("60.00")
     detail = kefu_page.get(f"/orders/{order.pk}/").content.decode()
     assert "改价：第 1 行单价 ¥90.00 → ¥60.00" in detail
+
+
+def test_a_pending_adjustment_can_be_withdrawn_and_then_not_applied(stores, kefu, web_as):
+    order = _unpaid(stores["tb-main"])
+    adjustment = tx.price_adjust(
+        actor=kefu,
+        order_id=order.pk,
+        target="line",
+        line_id=order.lines.get().pk,
+        new_amount="50.00",
+        reason="x",
+    )
+    response = web_as(kefu).post(
+        f"/orders/price-adjustments/{adjustment.pk}/cancel/", {"order": order.pk}
+    )
+    assert response.status_code == 302
+    adjustment.refresh_from_db()
+    assert adjustment.status == "cancelled"
+    assert approval_for(adjustment).status == "cancelled"
+    with pytest.raises(Conflict) as caught:
+        tx.price_adjustment_apply(actor=kefu, adjustment_id=adjustment.pk)
+    assert caught.value.code == "price_adjustment.not_pending"
+    assert AuditEvent.objects.filter(
+        action="orders.price_adjustment.cancel", object_id=str(adjustment.pk)
+    ).exists()

@@ -25,6 +25,11 @@ urlpatterns = [
         views.price_adjustment_apply_view,
         name="price_adjustment_apply",
     ),
+    path(
+        "price-adjustments/<int:adjustment_id>/cancel/",
+        views.price_adjustment_cancel_view,
+        name="price_adjustment_cancel",
+    ),
     path("review-rules/", views.review_rules_view, name="review_rules"),
     path(
         "review-rules/blacklist/<int:entry_id>/remove/",

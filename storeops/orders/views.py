@@ -350,6 +350,21 @@ def price_adjustment_apply_view(request: HttpRequest, adjustment_id: int) -> Htt
     return _back(request, adjustment.order_id)
 
 
+@requires(OrderPerm.ADJUST_PRICE)
+@require_POST
+def price_adjustment_cancel_view(request: HttpRequest, adjustment_id: int) -> HttpResponse:
+    try:
+        adjustment = tx.price_adjustment_cancel(actor=request.user, adjustment_id=adjustment_id)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        order_id = int(request.POST.get("order", "0") or 0)
+        if order_id:
+            return _back(request, order_id)
+        raise NotFound("order.not_found", _("订单不存在")) from exc
+    messages.success(request, _("改价申请已撤销"))
+    return _back(request, adjustment.order_id)
+
+
 @requires(OrderPerm.EDIT_REMARK)
 @require_POST
 def order_remark_view(request: HttpRequest, order_id: int) -> HttpResponse:

@@ -23,9 +23,9 @@ from storeops.core.errors import Conflict, Invalid, NotFound
 from storeops.core.permissions import has_perm, require
 from storeops.core.roles import RoleCode
 from storeops.core.text import clean_text
-from storeops.governance.enums import PolicyKey
-from storeops.governance.selectors import policy_value
-from storeops.governance.services import approval_request, approval_require
+from storeops.governance.enums import ApprovalStatus, PolicyKey
+from storeops.governance.selectors import approval_for, policy_value
+from storeops.governance.services import approval_cancel, approval_request, approval_require
 from storeops.orders.enums import (
     COURIERS,
     FlagColour,
@@ -312,6 +312,13 @@ def price_adjustment_cancel(*, actor: Any, adjustment_id: int) -> PriceAdjustmen
     order, adjustment = _adjustment_for_change(actor=actor, adjustment_id=adjustment_id)
     adjustment.status = PriceAdjustmentStatus.CANCELLED
     adjustment.save(update_fields=["status"])
+    approval = approval_for(adjustment)
+    if (
+        approval is not None
+        and approval.status == ApprovalStatus.PENDING
+        and approval.requested_by_id == actor.pk
+    ):
+        approval_cancel(actor=actor, approval=approval)  # nothing left for a 经理 to decide
     timeline_add(
         order=order,
         actor=actor,
