@@ -144,8 +144,8 @@ def test_sqlite_round_trip_into_an_empty_data_dir(sqlite_source, tmp_path):
     assert manifest["database"]["vendor"] == "sqlite"
     assert manifest["created_at"].endswith("Z")
     members = set(manifest["members"])
-    photos = {m for m in members if m.startswith("media/catalog/")}
-    assert photos, "the demo's product photos are data and belong in the backup"
+    photos = {m for m in members if m.startswith(("media/catalog/", "media/storefront/"))}
+    assert photos, "the demo's product photos and mock-ups are data and belong in the backup"
     assert members - photos == {
         "database.sqlite3",
         "encryption.key",

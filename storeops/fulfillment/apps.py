@@ -7,6 +7,10 @@ class FulfillmentConfig(AppConfig):
     verbose_name = "配货发货"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from storeops.fulfillment.permissions import register
+        from storeops.fulfillment.signals import seed_defaults_after_migrate
 
         register()
+        post_migrate.connect(seed_defaults_after_migrate, sender=self)

@@ -29,6 +29,7 @@ from storeops.core.text import clean_text
 from storeops.fulfillment.enums import (
     ALLOCATION_TRANSITIONS,
     CHECKLIST_ITEMS,
+    COURIER_SEED,
     AllocationStatus,
     PackExceptionKind,
     ScanResult,
@@ -963,3 +964,27 @@ def order_for_allocation(*, actor: Any, order_id: int) -> Order:
     if order is None or not actor.works_in(order.store_id):
         raise NotFound("order.not_found", _("订单不存在"), {"id": order_id})
     return order
+
+
+def fulfillment_defaults_seed() -> None:
+    """The nine couriers and a default packing standard, after every `migrate` (and after a test
+    flush, which re-sends post_migrate): couriers are data an administrator edits afterwards, so
+    an existing row is never changed."""
+    for index, (code, name, kuaidi100, pattern) in enumerate(COURIER_SEED):
+        Courier.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kuaidi100_code": kuaidi100,
+                "pattern": pattern,
+                "sort_order": index,
+            },
+        )
+    if not PackingStandard.objects.filter(category__isnull=True).exists():
+        PackingStandard.objects.create(
+            name="通用打包规范",
+            package_type="纸箱或快递袋（按体积选择）",
+            protective_material="气泡膜",
+            inserts="发货清单",
+            weight_tolerance_g=50,
+        )

@@ -67,7 +67,9 @@ def test_english_is_the_users_choice_not_the_browsers(browse):
     page = browse.login("yunying")
     page.goto("/account/")
     page.select_option("#id_language", "en")
-    page.get_by_role("button", name="保存", exact=True).click()
+    page.locator('form[action="/account/language/"]').get_by_role(
+        "button", name="保存", exact=True
+    ).click()
     page.wait_for_url("**/account/")
     assert page.get_by_role("alert").filter(has_text="Interface language saved").is_visible()
     screenshot(page, "english-settings.png")
