@@ -31,3 +31,13 @@ def test_seeding_again_changes_nothing(demo):
     before = Movement.objects.count()
     seed_inventory(users=demo)
     assert Movement.objects.count() == before
+
+
+def test_demo_has_a_finished_stocktake_a_purchase_and_a_store_share(demo):
+    from storeops.inventory.models import PurchaseOrder, Stocktake, StoreStockShare
+
+    done = Stocktake.objects.get(warehouse__code="SH-EAST", status="applied")
+    assert done.decided_by == demo["jingli"]
+    assert Movement.objects.filter(kind="stocktake", reference=f"ST-{done.pk}").count() == 1
+    assert PurchaseOrder.objects.filter(status="partial", supplier="义乌市恒达日用品厂").exists()
+    assert StoreStockShare.objects.filter(ratio_percent=80).exists()

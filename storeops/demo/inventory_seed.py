@@ -1,6 +1,8 @@
 """Demo stock (issue 6): two warehouses and stock for every demo SKU, through the inventory services;
-a few shipments (the sales figures inventory keeps), safety stock on some SKUs, and one adjustment
-waiting for approval. Idempotent: does nothing once the main warehouse exists."""
+a few shipments (the sales figures inventory keeps), safety stock on some SKUs, one adjustment
+waiting for approval; one finished stocktake of the east warehouse
+(one variance approved by 经理), a purchase order partly received, and one store selling 80 % of
+the pool. Idempotent: does nothing once the main warehouse exists."""
 
 from __future__ import annotations
 
@@ -61,4 +63,40 @@ def seed_inventory(*, users: dict[str, Any]) -> None:
     if skus:
         services.adjustment_request(
             actor=cangku, sku=skus[0], warehouse=main, quantity=-2, reason="外箱破损，2 件报损"
+        )
+    _seed_stocktake_and_purchasing(users=users, main=main, east=east, skus=skus)
+
+
+def _seed_stocktake_and_purchasing(
+    *, users: dict[str, Any], main: Warehouse, east: Warehouse, skus: list[Sku]
+) -> None:
+    from storeops.accounts.models import Store
+
+    # the per-warehouse weekly duties (R3.2) are ensured by the hourly stocktake check, not here:
+    # the governance demo still seeds its own company-wide "每周盘点" duty for kefu
+    kefu, cangku = users["kefu"], users["cangku"]
+    stocktake = services.stocktake_start(actor=kefu, warehouse=east)
+    for index, line in enumerate(stocktake.lines.select_related("sku").order_by("sku_id")):
+        on_hand = line.sku.stock_levels.get(warehouse=east).on_hand
+        counted = on_hand - 1 if index == 0 else on_hand  # one unit missing
+        services.stocktake_count(actor=kefu, stocktake=stocktake, sku=line.sku, quantity=counted)
+    stocktake = services.stocktake_submit(actor=kefu, stocktake=stocktake)
+    if stocktake.status == "submitted":
+        services.stocktake_decide(
+            actor=users["jingli"], stocktake=stocktake, approve=True, comment="已复核，确认盘亏"
+        )
+    if len(skus) >= 2:
+        order = services.purchase_create(
+            actor=users["yunying"],
+            supplier="义乌市恒达日用品厂",
+            warehouse=main,
+            lines=[(skus[0], 60, "11.50"), (skus[1], 40, None)],
+            note="月度补货",
+        )
+        first = order.lines.order_by("id").first()
+        services.purchase_receive(actor=cangku, order=order, quantities={first.pk: 30})
+    store = Store.objects.filter(is_active=True).order_by("id").first()
+    if store is not None:
+        services.store_share_set(
+            actor=users["admin"], store=store, mode="ratio", ratio_percent="80", safety_buffer=2
         )
