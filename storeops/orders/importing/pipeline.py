@@ -123,8 +123,8 @@ class Staging:
             """
             CREATE TABLE o (order_no TEXT PRIMARY KEY, line INTEGER, file INTEGER,
                             dup_line INTEGER, dup_file INTEGER, data BLOB) WITHOUT ROWID;
-            CREATE TABLE l (seq INTEGER PRIMARY KEY, order_no TEXT, line INTEGER, file INTEGER,
-                            data BLOB);
+            CREATE TABLE l (order_no TEXT, seq INTEGER, line INTEGER, file INTEGER, data BLOB,
+                            PRIMARY KEY (order_no, seq)) WITHOUT ROWID;
             CREATE TABLE bad (order_no TEXT PRIMARY KEY) WITHOUT ROWID;
             """
         )
@@ -137,7 +137,7 @@ class Staging:
             "ON CONFLICT(order_no) DO UPDATE SET dup_line = coalesce(o.dup_line, excluded.line), "
             "dup_file = coalesce(o.dup_file, excluded.file)"
         )
-        self.insert_l = "INSERT INTO l (order_no, line, file, data) VALUES (?, ?, ?, ?)"
+        self.insert_l = "INSERT INTO l (order_no, seq, line, file, data) VALUES (?, ?, ?, ?, ?)"
         self.db.execute("BEGIN")
 
     def close(self) -> None:
@@ -837,7 +837,7 @@ def stage(
             if order is not None:
                 batch_o.append((order_no, line, file_index, dumps(order, 2)))
             if item is not None:
-                batch_l.append((order_no, line, file_index, dumps(item, 2)))
+                batch_l.append((order_no, rows_read, line, file_index, dumps(item, 2)))
             if len(batch_l) >= 5000 or len(batch_o) >= 5000:
                 if batch_o:
                     db.executemany(insert_o, batch_o)
@@ -853,7 +853,6 @@ def stage(
         batch_o, batch_l = [], []
     if bad:
         db.executemany("INSERT OR IGNORE INTO bad VALUES (?)", bad)
-    db.execute("CREATE INDEX l_order ON l (order_no, seq)")
     if kinds == {ORDERS, ITEMS}:
         _check_pair(staging, plans, errors)
     _check_duplicates(staging, plans, errors)
