@@ -338,6 +338,10 @@ class RowParser:
         self.status_memo: dict[str, str] = {}
         self.line_status_memo: dict[str, str] = {}
         self.amount_memo = _AmountMemo()
+        # the fast path picks the order half and the line half of ALL_FIELDS separately
+        self.order_no_at = plan.positions["order_no"]
+        self.order_getter = itemgetter(*[plan.positions.get(f, -1) for f in ALL_FIELDS[1:29]])
+        self.line_getter = itemgetter(*[plan.positions.get(f, -1) for f in ALL_FIELDS[29:]])
         # the cells the CSV fast path takes as they are (the others it cleans itself)
         plain = [p for f, p in plan.positions.items() if f not in _SELF_CLEANED]
         self.plain_getter: Callable[[list[Any]], Any]
@@ -601,52 +605,40 @@ class RowParser:
     def _fast(
         self, record: list[Any]
     ) -> tuple[str | None, tuple[Any, ...] | None, tuple[Any, ...] | None]:
-        (
-            r_order_no,
-            r_buyer_id,
-            r_buyer_nick,
-            r_receiver_name,
-            r_receiver_phone,
-            r_receiver_mobile,
-            r_receiver_address,
-            r_province,
-            r_city,
-            r_district,
-            r_street,
-            r_buyer_message,
-            r_seller_remark,
-            r_flag,
-            r_goods,
-            r_shipping,
-            r_discount,
-            r_paid,
-            r_total,
-            r_refund,
-            r_created,
-            r_paid_at,
-            r_shipped_at,
-            r_finished_at,
-            r_status,
-            r_close_reason,
-            r_courier,
-            r_tracking_no,
-            r_aftersales,
-            r_line_id,
-            r_title,
-            r_attributes,
-            r_quantity,
-            r_unit_price,
-            r_line_discount,
-            r_merchant_code,
-            r_merchant_code_alt,
-            r_item_id,
-            r_sku_id,
-            r_line_status,
-        ) = self.getter(record)
         amounts = self.amount_memo
-        order_no = cells.order_number(r_order_no, self.labels["order_no"])
+        order_no = cells.order_number(record[self.order_no_at], self.labels["order_no"])
         order = line = None
         if self.wants_order:
+            (
+                r_buyer_id,
+                r_buyer_nick,
+                r_receiver_name,
+                r_receiver_phone,
+                r_receiver_mobile,
+                r_receiver_address,
+                r_province,
+                r_city,
+                r_district,
+                r_street,
+                r_buyer_message,
+                r_seller_remark,
+                r_flag,
+                r_goods,
+                r_shipping,
+                r_discount,
+                r_paid,
+                r_total,
+                r_refund,
+                r_created,
+                r_paid_at,
+                r_shipped_at,
+                r_finished_at,
+                r_status,
+                r_close_reason,
+                r_courier,
+                r_tracking_no,
+                r_aftersales,
+            ) = self.order_getter(record)
             status = self.status_memo[r_status]  # KeyError: not seen yet → slow path once
             created_at = _fast_time(r_created)
             if created_at is None and self.has_created:
@@ -735,6 +727,19 @@ class RowParser:
                 aftersales,
             )
         if self.wants_line:
+            (
+                r_line_id,
+                r_title,
+                r_attributes,
+                r_quantity,
+                r_unit_price,
+                r_line_discount,
+                r_merchant_code,
+                r_merchant_code_alt,
+                r_item_id,
+                r_sku_id,
+                r_line_status,
+            ) = self.line_getter(record)
             if r_quantity.isdigit() and 1 <= (quantity := int(r_quantity)) <= 1_000_000:
                 pass
             else:
