@@ -84,6 +84,7 @@ def listed(demo):
         for s in Store.objects.filter(is_active=True, platform="taobao").order_by("id")
         if demo["yunying"].works_in(s)
     )
+    StoreStockShare.objects.filter(store=store).delete()  # the demo gives one store a share
     sku = make_sku()
     catalog.listing_create(
         actor=demo["yunying"], store=store, product=sku.product, title="可售测试", price="29.00"
