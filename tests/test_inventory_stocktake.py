@@ -16,6 +16,7 @@ from storeops.core.errors import Conflict, Forbidden, Invalid
 from storeops.core.excel import workbook_bytes
 from storeops.governance.enums import OccurrenceStatus
 from storeops.governance.selectors import approval_for, occurrence_current
+from storeops.governance.services import occurrence_mark_overdue
 from storeops.inventory import selectors, services
 from storeops.inventory.models import Movement, Stocktake
 from storeops.notifications.models import Alert, Notification
@@ -202,6 +203,12 @@ def test_an_overdue_count_alerts_the_managers_once_and_is_resolved_by_the_count(
         Notification.objects.filter(alert=alert).values_list("recipient__username", flat=True)
     )
     assert "jingli" in told
+    # governance tells the owner and the 客服部's contact person (kefu in the demo) itself
+    occurrence_mark_overdue()
+    late = Alert.objects.get(dedupe_key=f"governance.occurrence_overdue:{period.pk}")
+    assert "kefu" in set(
+        Notification.objects.filter(alert=late).values_list("recipient__username", flat=True)
+    )
 
     stocktake = services.stocktake_start(actor=demo["kefu"], warehouse=warehouse)
     services.stocktake_count(actor=demo["kefu"], stocktake=stocktake, sku=a, quantity=10)
@@ -209,6 +216,8 @@ def test_an_overdue_count_alerts_the_managers_once_and_is_resolved_by_the_count(
     services.stocktake_submit(actor=demo["kefu"], stocktake=stocktake)
     alert.refresh_from_db()
     assert alert.resolved_at is not None
+    late.refresh_from_db()
+    assert late.resolved_at is not None
     period.refresh_from_db()
     assert period.status == OccurrenceStatus.DONE
 
