@@ -2,10 +2,17 @@
 
 Stage 1 reads every file row by row, checks each cell (errors carry the user's line) and writes
 the cleaned values to a private staging database (SQLite in a temporary file): order-level values
-in `o` (one row per order number), line values in `l`. That is where Taobao's two files meet: the
-join on 订单编号 is an indexed SQL join, not a dict of a million orders in memory.
+in `o` (one row per order number), line values in `l` keyed by (order number, row), each row's
+values as one marshal blob. That is where Taobao's two files meet: the join on 订单编号 walks
+both keys in order, not a dict of a million orders in memory.
 Stage 2 streams the joined orders out of staging in order-number order, each with its lines and a
-digest of everything the platform said about it (the re-import compares one value).
+digest of everything the platform said about it (the re-import compares one value; the values
+themselves are decoded only for orders that are written).
+
+Speed (issue 5): a CSV row whose cells show no quirk takes `RowParser.parse_csv`'s fast path
+(no per-cell cleaning; amounts, statuses memoised); any quirk or error falls back to `parse`,
+which holds the exact rules and messages (tests/test_orders_import_fastpath.py holds the two
+paths equal).
 
 Nothing here touches the application database: the caller (`orders.services.imports`) writes.
 """
@@ -946,10 +953,7 @@ class StagedOrder:
         self.line = line
         self.o_blob = o_blob
         self.l_blobs = l_blobs
-        digest = hashlib.md5(o_blob, usedforsecurity=False)
-        for blob in l_blobs:
-            digest.update(blob)
-        self.digest = digest.hexdigest()
+        self.digest = hashlib.md5(o_blob + b"".join(l_blobs), usedforsecurity=False).hexdigest()
         self._values: list[Any] | None = None
         self._lines: list[tuple[Any, ...]] | None = None
 
