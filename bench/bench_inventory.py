@@ -6,8 +6,9 @@
         .venv/bin/python bench/bench_inventory.py        # … and PostgreSQL (a throw-away database)
 
 Targets (issue 6): ≥ 1,000 reservations/s through the service on PostgreSQL, ≥ 500/s over HTTP
-on SQLite. Auditing is on, as in production: every reservation writes its audit event and queues
-the sealing task on commit (SqliteHuey in the data dir; no consumer runs, so the queue only grows).
+on SQLite. Auditing is on, as in production: every reservation writes its audit event in its own
+transaction; reservations do not queue a sealing task each (the periodic seal seals them), other
+writes queue it on commit (SqliteHuey in the data dir; no consumer runs, so the queue only grows).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from storeops.catalog import services as catalog
 from storeops.core import clock
 from storeops.core.errors import Conflict, Forbidden
 from storeops.inventory import selectors, services
-from storeops.inventory.models import Movement, StoreStockShare
+from storeops.inventory.models import Movement, PurchaseOrder, StoreStockShare
 from tests.inventory_helpers import level, make_sku, make_warehouse
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +131,31 @@ def test_the_stock_update_file_for_the_platform(listed, demo, client):
     assert [sku.merchant_code, 35] in [[r[2], r[3]] for r in rows[1:]]
     page = client.get(f"/inventory/available/?store={store.code}&q={sku.merchant_code}")
     assert f'data-sku="{sku.merchant_code}"' in page.content.decode()
+
+
+def test_purchase_pages_create_then_receive_part(demo, client):
+    house, sku = make_warehouse(code="PO-PAGE-WH"), make_sku(code="PO-PAGE-1")
+    client.force_login(demo["yunying"])
+    response = client.post(
+        "/inventory/purchases/new/",
+        {
+            "supplier": "页面供应商",
+            "warehouse": house.code,
+            "expected_date": "2026-12-15",
+            "sku_0": sku.merchant_code,
+            "quantity_0": "12",
+            "cost_0": "9.00",
+        },
+    )
+    assert response.status_code == 302
+    order = PurchaseOrder.objects.get(supplier="页面供应商")
+    line = order.lines.get()
+    client.force_login(demo["cangku"])
+    page = client.get(f"/inventory/purchases/{order.pk}/").content.decode()
+    assert "¥9.00" not in page  # 仓库 does not see costs
+    client.post(f"/inventory/purchases/{order.pk}/receive/", {f"receive_{line.pk}": "5"})
+    order.refresh_from_db()
+    assert order.status == "partial"
+    assert level(sku, house).on_hand == 5
+    listing = client.get("/inventory/purchases/?status=partial").content.decode()
+    assert order.number in listing
