@@ -72,8 +72,8 @@ def _seed_stocktake_and_purchasing(
 ) -> None:
     from storeops.accounts.models import Store
 
-    # the per-warehouse weekly duties (R3.2) are ensured by the hourly stocktake check, not here:
-    # the governance demo still seeds its own company-wide "每周盘点" duty for kefu
+    # the weekly count duty per warehouse (R3.2); the hourly stocktake check ensures it too
+    services.stocktake_obligations_ensure()
     kefu, cangku = users["kefu"], users["cangku"]
     stocktake = services.stocktake_start(actor=kefu, warehouse=east)
     for index, line in enumerate(stocktake.lines.select_related("sku").order_by("sku_id")):

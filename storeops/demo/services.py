@@ -116,15 +116,7 @@ def _seed_content(stores: dict[str, Store]) -> None:
 
 # --- governance: the policy's recurring duties (R3.2, R3.3, R2.16, R2.12) ------------------------
 DEMO_OBLIGATIONS = (  # kind, owner, title, policy id, schedule, due hours, description
-    (
-        "inventory.stocktake",
-        "kefu",
-        "每周盘点",
-        "R3.2",
-        "0 9 * * 1",
-        168,
-        "客服每周对每个商品盘点一次，记录库存，发现缺货及时报告。",
-    ),
+    # R3.2's weekly count is one duty per warehouse, created by inventory (inventory_seed)
     # R3.3's half-monthly refresh is one duty per store, created by content (content_seed)
     (
         "finance.reconciliation",

@@ -99,7 +99,8 @@ def stocktake_obligations_ensure() -> int:
                 actor=None,
                 title=_("每周盘点：%(warehouse)s") % {"warehouse": warehouse.name},
                 owner=owner,
-                schedule=f"every {days} days from {today:%Y-%m-%d} 09:00",
+                # from midnight: the first week is open at once, whatever the hour of creation
+                schedule=f"every {days} days from {today:%Y-%m-%d} 00:00",
                 due_hours=days * 24,
                 policy_id="R3.2",
                 description=_(
