@@ -52,6 +52,7 @@ EXCEPTION_REASONS = frozenset(
         ExceptionReason.UNMATCHED_SKU,
         ExceptionReason.ADDRESS_INCOMPLETE,
         ExceptionReason.BLACKLISTED_BUYER,
+        ExceptionReason.STOCK_SHORTAGE,  # 缺货: cannot be reserved at review
     }
 )
 
@@ -187,6 +188,29 @@ def blacklist_remove(*, actor: Any, entry: BlacklistedBuyer) -> None:
     entry.delete()
 
 
+def _held_reason(exc: Conflict) -> str:
+    return (
+        ExceptionReason.STOCK_SHORTAGE
+        if exc.code == "stock.insufficient"
+        else ExceptionReason.OTHER
+    )
+
+
+def _shortage_detail(exc: Conflict) -> str:
+    """库存不足: GLT-CUP-500-BK 缺 3 … — what the reviewer needs to know, from the refusal."""
+    short = (exc.details or {}).get("short") if isinstance(exc.details, dict) else None
+    if not short:
+        return exc.message
+    parts = []
+    for row in short[:10]:
+        if isinstance(row, dict):
+            code = row.get("sku") or row.get("merchant_code") or ""
+            need = row.get("requested", row.get("quantity", ""))
+            have = row.get("available", "")
+            parts.append(f"{code} {_('需')} {need} / {_('可用')} {have}")
+    return f"{exc.message}：{'；'.join(parts)}" if parts else exc.message
+
+
 # --- status changes ------------------------------------------------------------------------------
 def _set_reviewed(*, actor: Any, order: Order, message: str) -> None:
     before = {"status": order.status, "exception_reason": order.exception_reason}
@@ -255,9 +279,11 @@ def _auto_review(
         try:
             with transaction.atomic():
                 _set_reviewed(actor=actor, order=order, message=_("自动审单通过"))
-        except Conflict as exc:  # e.g. not enough stock once inventory reserves
-            _set_held(actor=actor, order=order, reason=ExceptionReason.OTHER, detail=exc.message)
-            result.held[order.pk] = ExceptionReason.OTHER
+        except Conflict as exc:  # not enough stock to reserve, …
+            order.refresh_from_db()  # the savepoint rolled back what _set_reviewed changed
+            reason = _held_reason(exc)
+            _set_held(actor=actor, order=order, reason=reason, detail=_shortage_detail(exc))
+            result.held[order.pk] = reason
         else:
             result.reviewed.append(order.pk)
     return result
@@ -323,7 +349,29 @@ def order_review(*, actor: Any, order_id: int) -> Order:
             {"field": "lines", "lines": [line.line_no for line in unmatched]},
         )
     before = {"status": order.status}
-    _set_reviewed(actor=actor, order=order, message=_("人工审单通过"))
+    try:
+        with transaction.atomic():
+            _set_reviewed(actor=actor, order=order, message=_("人工审单通过"))
+    except Conflict as exc:
+        if exc.code != "stock.insufficient":
+            raise
+        # 缺货: the order cannot be reserved, so it goes to 异常 with what is short
+        order.refresh_from_db()
+        _set_held(
+            actor=actor,
+            order=order,
+            reason=ExceptionReason.STOCK_SHORTAGE,
+            detail=_shortage_detail(exc),
+        )
+        audit_record(
+            actor=actor,
+            action="orders.order.review_short",
+            obj=order,
+            store=order.store,
+            before=before,
+            after={"status": order.status, "exception_reason": order.exception_reason},
+        )
+        return order
     audit_record(
         actor=actor,
         action="orders.order.review",
