@@ -337,14 +337,25 @@ def purchase_receive_api(
 # --- available-to-sell ------------------------------------------------------------------------------
 @router.get("/available", response={200: SellablePage, **ERRORS}, summary="本店可售库存")
 @requires(InventoryPerm.VIEW_AVAILABLE)
-def available_api(request: HttpRequest, store: str = Query(..., max_length=40)) -> Any:
+def available_api(
+    request: HttpRequest,
+    store: str = Query(..., max_length=40),
+    after: str = Query("", max_length=64, description="上一页最后一个商家编码"),
+    limit: int = Query(200, ge=1, le=200),
+) -> Any:
     found = next(
         (s for s in selectors.stores_for_available(request.user) if s.code == store.strip()), None
     )
     if found is None:
         raise NotFound("store.not_found", _("店铺不存在"))
-    rows = selectors.store_sellable(actor=request.user, store=found)
+    rows = [
+        r
+        for r in selectors.store_sellable(actor=request.user, store=found)
+        if not after or r.sku.merchant_code > after
+    ]  # ordered by merchant code
+    page = rows[:limit]
     return {
         "store": found.code,
-        "items": [{"sku": r.platform_code, "pool": r.pool, "quantity": r.quantity} for r in rows],
+        "items": [{"sku": r.platform_code, "pool": r.pool, "quantity": r.quantity} for r in page],
+        "next": page[-1].sku.merchant_code if len(rows) > limit else None,
     }

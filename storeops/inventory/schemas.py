@@ -137,3 +137,4 @@ class SellableOut(Schema):
 class SellablePage(Schema):
     store: str
     items: list[SellableOut]
+    next: str | None = Field(None, description="下一页：把它作为 after 再请求")

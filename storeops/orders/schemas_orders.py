@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
 from storeops.core.api import MAX_ID
+
+OrderId = Annotated[int, Field(ge=1, le=MAX_ID)]
+LineNo = Annotated[int, Field(ge=1, le=10_000)]
 
 StatusLiteral = Literal[
     "pending_payment",
@@ -151,7 +154,7 @@ class OrderIn(Schema):
 
 
 class OrderIdsIn(Schema):
-    ids: list[int] = Field(..., min_length=1, max_length=500)
+    ids: list[OrderId] = Field(..., min_length=1, max_length=500)
 
 
 class OrderReasonIn(Schema):
@@ -164,7 +167,7 @@ class OrderExceptionIn(Schema):
 
 
 class OrderSplitIn(Schema):
-    lines: list[int] = Field(..., min_length=1, max_length=200)
+    lines: list[LineNo] = Field(..., min_length=1, max_length=200)
 
 
 class PriceAdjustIn(Schema):
