@@ -613,7 +613,11 @@ class RowParser:
         self, record: list[Any]
     ) -> tuple[str | None, tuple[Any, ...] | None, tuple[Any, ...] | None]:
         amounts = self.amount_memo
-        order_no = cells.order_number(record[self.order_no_at], self.labels["order_no"])
+        raw_no = record[self.order_no_at]
+        if raw_no[:2] == '="' and raw_no[-1:] == '"' and raw_no[2:-1].isalnum():
+            order_no = raw_no[2:-1]  # the platform's own ="…" text (as cells.order_number)
+        else:
+            order_no = cells.order_number(raw_no, self.labels["order_no"])
         order = line = None
         if self.wants_order:
             (
@@ -833,8 +837,9 @@ def stage(
         parse = parser.parse_csv if plan.file.kind == "csv" else parser.parse
         row_errors: list[tuple[str, str]] = []
         for line, record in plan.rows:
-            if is_blank(record):
-                continue
+            head = record[0] if record else None
+            if not (type(head) is str and head.strip() not in ("", '=""')) and is_blank(record):
+                continue  # (a row whose first cell has text is not blank: no call for it)
             rows_read += 1
             order_no, order, item = parse(record, row_errors)
             if row_errors:
