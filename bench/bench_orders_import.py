@@ -10,13 +10,19 @@ average, real merchant codes and a few unknown ones), then measures:
 - `raw_executemany`: csv.reader + sqlite3 `executemany` of the same rows into two plain tables in
   a file database — the floor any importer stands on — and the ratio of the import to it;
 - `peak_rss_mb`: the process's peak resident memory (ru_maxrss) after both imports;
-- `cli`: `storeops import-orders --json` as a separate process, start-up included, on M orders.
+- `cli`: `storeops import-orders --json` as a separate process, start-up included, on M orders,
+  and `startup_s`: `storeops help import-orders` alone (Python, Django set-up, every app's ready);
+- `memory`: a child process imports `--memory-orders` orders (default 1,000,000; 0 skips it) and
+  reports its peak resident memory (target ≤ 500 MB).
+Seconds are wall-clock; `cpu_s` is the process's CPU time (a loaded machine stretches the wall
+time, not the CPU time) and `load_average` is the machine's when the run started.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import random
 import resource
@@ -217,16 +223,17 @@ def measure(orders: int, cli_orders: int) -> dict:
     generated = time.perf_counter() - generated
     lines = sum(1 for _ in paths[1].open(encoding="utf-8-sig")) - 1
 
-    def run() -> tuple[float, dict]:
-        started = time.perf_counter()
+    def run() -> tuple[float, float, dict]:
+        started, cpu = time.perf_counter(), time.process_time()
         result = order_import_files(
             actor=admin, store=store, files=[ImportFile.from_path(p) for p in paths]
         )
-        elapsed = time.perf_counter() - started
-        return elapsed, result.as_dict() | {"errors": len(result.errors)}
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        return elapsed, cpu, result.as_dict() | {"errors": len(result.errors)}
 
-    first, first_result = run()
-    again, again_result = run()
+    load_average = os.getloadavg()
+    first, first_cpu, first_result = run()
+    again, again_cpu, again_result = run()
     raw = raw_executemany(paths)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert Order.objects.filter(store=store).count() >= orders
@@ -243,6 +250,16 @@ def measure(orders: int, cli_orders: int) -> dict:
     started = time.perf_counter()
     out = subprocess.run(command, capture_output=True, text=True, check=False, cwd=_common.ROOT)  # noqa: S603
     cli_elapsed = time.perf_counter() - started
+    startup = []
+    for _attempt in range(3):
+        started = time.perf_counter()
+        subprocess.run(  # noqa: S603
+            [command[0], "help", "import-orders"],
+            capture_output=True,
+            check=False,
+            cwd=_common.ROOT,
+        )
+        startup.append(time.perf_counter() - started)
     for path in (*paths, *cli_paths):
         path.unlink()
     return {
@@ -250,14 +267,17 @@ def measure(orders: int, cli_orders: int) -> dict:
         "orders": orders,
         "lines": lines,
         "generate_files_s": round(generated, 2),
+        "load_average": [round(x, 2) for x in load_average],
         "first_import": {
             "seconds": round(first, 3),
+            "cpu_s": round(first_cpu, 3),
             "orders_per_s": round(orders / first),
             "result": first_result,
             "target_orders_per_s": 25_000,
         },
         "reimport": {
             "seconds": round(again, 3),
+            "cpu_s": round(again_cpu, 3),
             "ratio_to_first": round(again / first, 3),
             "result": again_result,
             "target_ratio": 1.2,
@@ -272,6 +292,7 @@ def measure(orders: int, cli_orders: int) -> dict:
             "orders": cli_orders,
             "seconds_with_startup": round(cli_elapsed, 3),
             "orders_per_s": round(cli_orders / cli_elapsed),
+            "startup_s": round(min(startup), 3),
             "exit_status": out.returncode,
             "output": out.stdout.strip()[:300],
             "target_orders_per_s": 12_000,
@@ -279,16 +300,69 @@ def measure(orders: int, cli_orders: int) -> dict:
     }
 
 
+def memory_child(orders: int) -> dict:
+    """In a process of its own: import `orders` orders once, report the peak resident memory."""
+    _common.setup_django()
+    from storeops.accounts.models import Store, User
+    from storeops.demo.services import demo_seed
+    from storeops.orders.importing.reading import ImportFile
+    from storeops.orders.services.imports import order_import_files
+
+    demo_seed(password="bench-pass-123")  # noqa: S106 — a throw-away bench database
+    work = Path(tempfile.mkdtemp(prefix="orders-bench-mem-"))
+    paths = write_files(work, orders, prefix="mem", first=1, seed=7)
+    before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    result = order_import_files(
+        actor=User.objects.get(username="admin"),
+        store=Store.objects.get(code="tb-main"),
+        files=[ImportFile.from_path(p) for p in paths],
+    )
+    elapsed = time.perf_counter() - started
+    for path in paths:
+        path.unlink()
+    return {
+        "orders": orders,
+        "seconds": round(elapsed, 2),
+        "orders_per_s": round(orders / elapsed),
+        "created": result.created,
+        "peak_rss_mb_before_import": round(before_mb, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "target_peak_rss_mb": 500,
+    }
+
+
+def memory(orders: int) -> dict:
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, os.path.abspath(__file__), "--memory-child", str(orders)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"orders": orders, "error": out.stderr.strip()[-500:]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--cli-orders", type=int, default=50_000)
+    parser.add_argument("--memory-orders", type=int, default=1_000_000)
+    parser.add_argument("--memory-child", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_child:
+        print(json.dumps(memory_child(args.memory_child)))
+        return
+    results = measure(args.orders, args.cli_orders)
+    if args.memory_orders:
+        results["memory"] = memory(args.memory_orders)
     _common.emit(
         {
             "benchmark": "orders_import",
             "machine": _common.machine(),
-            "results": {"sqlite": measure(args.orders, args.cli_orders)},
+            "results": {"sqlite": results},
         }
     )
 
