@@ -274,7 +274,8 @@ def _fast_time(stamp: str) -> str | None:
     if not stamp:
         return None
     if len(stamp) == 19 and stamp[10] == " ":
-        if MIN_DATE <= dt.datetime.fromisoformat(stamp) < MAX_DATE:
+        value = dt.datetime.fromisoformat(stamp)  # '2026-10-01 10:10+08' has a zone: slow path
+        if value.tzinfo is None and MIN_DATE <= value < MAX_DATE:
             return stamp
         raise ValueError(stamp)
     return cells.local_time(stamp)
