@@ -145,6 +145,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "storeops.sqlite3",
+            # keep each worker thread's connection: opening one (and its PRAGMAs) per request
+            # costs more than the API call it serves
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 # One writer at a time, taken at BEGIN: no "database is locked" half-way through.
                 "transaction_mode": "IMMEDIATE",
