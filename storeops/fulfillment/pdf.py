@@ -79,15 +79,26 @@ def _esc(text: Any) -> str:
     return str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _barcode(value: str, *, height: float = 10 * mm, bar_width: float = 0.33 * mm) -> Any:
+def _barcode(
+    value: str, *, height: float = 10 * mm, bar_width: float = 0.33 * mm, readable: bool = True
+) -> Any:
     return code128.Code128(
         value,
         barHeight=height,
         barWidth=bar_width,
-        humanReadable=True,
+        humanReadable=readable,
         fontName="Helvetica",
         fontSize=7,
     )
+
+
+def _code_cell(code: str, styles: dict[str, Any]) -> list[Any]:
+    """A merchant code in a table cell: the bars, then the code in words a picker can read (the
+    barcode's own caption is drawn outside a table cell's height and overlaps the row below)."""
+    return [
+        _barcode(code, height=8 * mm, bar_width=0.28 * mm, readable=False),
+        Paragraph(_esc(code), styles["small"]),
+    ]
 
 
 def _table(rows: list[list[Any]], widths: list[float]) -> Table:
@@ -157,7 +168,7 @@ def _order_block(allocation: Allocation, styles: dict[str, ParagraphStyle]) -> l
             name += "<br/>" + _esc(_("组合装 %(code)s 的组件") % {"code": line.combo_code})
         rows.append(
             [
-                _barcode(line.sku.merchant_code, height=8 * mm, bar_width=0.28 * mm),
+                _code_cell(line.sku.merchant_code, styles),
                 Paragraph(name, styles["body"]),
                 Paragraph(_esc(_spec(line.sku)), styles["body"]),
                 Paragraph(f"<b>{line.quantity}</b>", styles["big"]),
@@ -233,7 +244,7 @@ def wave_pick_list_pdf(wave: Wave, allocations: list[Allocation]) -> bytes:
         split = "<br/>".join(f"{_esc(no)} × {qty}" for no, qty in entry["orders"])
         rows.append(
             [
-                _barcode(sku.merchant_code, height=8 * mm, bar_width=0.28 * mm),
+                _code_cell(sku.merchant_code, styles),
                 Paragraph(_esc(sku.product.name), styles["body"]),
                 Paragraph(_esc(_spec(sku)), styles["body"]),
                 Paragraph(f"<b>{entry['quantity']}</b>", styles["big"]),
