@@ -28,7 +28,11 @@ class Command(BaseCommand):
     help = HELP
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--new-key", default=None, help="the new Fernet key (key file only)")
+        parser.add_argument(
+            "--new-key",
+            default=None,
+            help="the new Fernet key (key file only); write --new-key=KEY: a key may start with -",
+        )
         parser.add_argument(
             "--generate", action="store_true", help="only print a fresh key and exit"
         )
