@@ -3,15 +3,14 @@ parcel, one refusal, the stock leaves once; two allocating the same order: one a
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from storeops.core.errors import DomainError
 from storeops.fulfillment import services
 from storeops.fulfillment.models import Allocation, Shipment
 from storeops.inventory.models import Movement, StockLevel
+from tests.concurrency import race
 from tests.fulfillment_helpers import make_order, make_sku, make_warehouse
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -22,27 +21,6 @@ def pg(demo):
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent writers: PostgreSQL only")
     return demo
-
-
-def race(*calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait(10)
-        try:
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def test_two_shipping_the_same_order_at_once_ship_it_once(pg, stores):

@@ -12,12 +12,13 @@ import datetime as dt
 import multiprocessing
 import os
 import sqlite3
-import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection
+
+from tests.concurrency import race
 
 SH = ZoneInfo("Asia/Shanghai")
 CREATED = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SH)  # Monday: the first period opens on create
@@ -115,26 +116,6 @@ def test_two_consumer_processes_on_sqlite_open_each_period_once(tmp_path):
 
 
 # --- PostgreSQL, real threads --------------------------------------------------------------------
-def race(*calls):
-    """Run each call in its own thread, released together; what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait(10)
-        try:
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 @pytest.fixture

@@ -4,15 +4,14 @@ once review it once (the order row is locked; the second sees 已审核 and is r
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from storeops.core.errors import Conflict
 from storeops.orders.models import Order, OrderEvent
 from storeops.orders.services import review as review_svc
 from storeops.orders.services import transactions as tx
+from tests.concurrency import race
 from tests.orders_handling_helpers import demo_sku, make_order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -23,27 +22,6 @@ def pg(demo):
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent writers: PostgreSQL only")
     return demo
-
-
-def race(*calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait(10)
-        try:
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def test_one_idempotency_key_racing_creates_one_order(pg, stores):

@@ -1,9 +1,7 @@
 """Concurrent writers on the org app (PostgreSQL, real threads)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from storeops.accounts.models import Store, User
 from storeops.audit.models import AuditEvent
@@ -11,6 +9,7 @@ from storeops.core.errors import Conflict
 from storeops.demo.services import demo_seed
 from storeops.org.models import Duty, StoreCredential
 from storeops.org.services import credential_create, duty_update
+from tests.concurrency import race
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -20,27 +19,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers: PostgreSQL only")
-
-
-def race(*calls):
-    barrier = threading.Barrier(len(calls))
-    results = []
-
-    def run(call):
-        barrier.wait(10)
-        try:
-            results.append(call())
-        except Exception as exc:
-            results.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 def test_two_admins_saving_the_same_credential_name_get_one_and_a_conflict():

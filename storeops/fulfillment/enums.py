@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from storeops.orders.enums import COURIERS
+
 
 class AllocationStatus(models.TextChoices):
     ALLOCATED = "allocated", _("已配货")
@@ -53,16 +55,22 @@ CHECKLIST_ITEMS: tuple[tuple[str, str], ...] = (
 )
 
 
-# Couriers (MARKETPLACES.md), seeded into the editable `Courier` table by a data migration:
-# (code, name as orders know it, kuaidi100 code, number pattern — a hint, never a refusal).
-COURIER_SEED: tuple[tuple[str, str, str, str], ...] = (
-    ("SF", "顺丰", "shunfeng", r"^SF[0-9A-Z]{13}$"),
-    ("ZTO", "中通", "zhongtong", r"^7[3-8][0-9]{12}$"),
-    ("YTO", "圆通", "yuantong", r"^YT[0-9]{13}$"),
-    ("YD", "韵达", "yunda", r"^(?:[34][0-9]{14}|5[0-9]{12})$"),
-    ("STO", "申通", "shentong", r"^(?:77|43)[0-9]{12,15}$"),
-    ("JT", "极兔", "jtexpress", r"^JT[0-9]{13}$"),
-    ("JD", "京东", "jd", r"^JD[0-9A-Z]{2}[0-9]{11}$"),
-    ("EMS", "邮政/EMS", "ems", r"^[981][0-9]{12}$"),
-    ("DBL", "德邦", "debangkuaidi", r"^DPK[0-9]{12}$"),
+# Couriers: the names and kuaidi100 codes are orders' (`orders.enums.COURIERS`, the one list); here
+# only our short code and the number pattern (a hint, never a refusal) are added. Seeded into the
+# editable `Courier` table after every migrate (`services.fulfillment_defaults_seed`).
+_CODES_AND_PATTERNS = {
+    "顺丰": ("SF", r"^SF[0-9A-Z]{13}$"),
+    "中通": ("ZTO", r"^7[3-8][0-9]{12}$"),
+    "圆通": ("YTO", r"^YT[0-9]{13}$"),
+    "韵达": ("YD", r"^(?:[34][0-9]{14}|5[0-9]{12})$"),
+    "申通": ("STO", r"^(?:77|43)[0-9]{12,15}$"),
+    "极兔": ("JT", r"^JT[0-9]{13}$"),
+    "京东": ("JD", r"^JD[0-9A-Z]{2}[0-9]{11}$"),
+    "邮政/EMS": ("EMS", r"^[981][0-9]{12}$"),
+    "德邦": ("DBL", r"^DPK[0-9]{12}$"),
+}
+# (code, name as orders know it, kuaidi100 code, number pattern)
+COURIER_SEED: tuple[tuple[str, str, str, str], ...] = tuple(
+    (_CODES_AND_PATTERNS[name][0], name, kuaidi100, _CODES_AND_PATTERNS[name][1])
+    for name, kuaidi100 in COURIERS
 )

@@ -561,12 +561,11 @@ def occurrence_complete(
         .get(pk=occurrence.pk)
     )
     obligation = occurrence.obligation
-    if by_the_work:
-        pass
-    elif obligation.owner_id != getattr(actor, "pk", None):
-        require(actor, GovernancePerm.MANAGE_OBLIGATION, store=obligation.store)
-    elif obligation.store_id is not None and not actor.works_in(obligation.store_id):
-        raise NotFound("occurrence.not_found", _("定期任务不存在"))
+    if not by_the_work:
+        if obligation.owner_id != getattr(actor, "pk", None):
+            require(actor, GovernancePerm.MANAGE_OBLIGATION, store=obligation.store)
+        elif obligation.store_id is not None and not actor.works_in(obligation.store_id):
+            raise NotFound("occurrence.not_found", _("定期任务不存在"))
     evidence = _text(evidence, field="evidence")
     if not evidence:
         raise Invalid(

@@ -197,18 +197,12 @@ def _held_reason(exc: Conflict) -> str:
 
 
 def _shortage_detail(exc: Conflict) -> str:
-    """库存不足: GLT-CUP-500-BK 缺 3 … — what the reviewer needs to know, from the refusal."""
-    short = (exc.details or {}).get("short") if isinstance(exc.details, dict) else None
-    if not short:
-        return exc.message
-    parts = []
-    for row in short[:10]:
-        if isinstance(row, dict):
-            code = row.get("sku") or row.get("merchant_code") or ""
-            need = row.get("requested", row.get("quantity", ""))
-            have = row.get("available", "")
-            parts.append(f"{code} {_('需')} {need} / {_('可用')} {have}")
-    return f"{exc.message}：{'；'.join(parts)}" if parts else exc.message
+    """库存不足 with each short line's need and availability, from inventory's refusal details."""
+    short = exc.details.get("short", []) if isinstance(exc.details, dict) else []
+    parts = [
+        _("%(sku)s@%(warehouse)s 需 %(requested)s / 可用 %(available)s") % row for row in short[:10]
+    ]
+    return "；".join(parts) or exc.message
 
 
 # --- status changes ------------------------------------------------------------------------------
