@@ -78,6 +78,7 @@ def top_up(missing: int) -> int:
                 lines.append(
                     OrderLine(
                         order_id=order.pk,
+                        order_created_at=order.created_at,
                         line_no=no,
                         sku_id=sku_id,
                         merchant_code=code,

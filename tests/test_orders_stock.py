@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from storeops.fulfillment.services import allocation_create
 from storeops.inventory import services as inventory
 from storeops.inventory.models import Reservation
 from storeops.orders.enums import ExceptionReason, OrderStatus
+from storeops.orders.importing.reading import ImportFile
 from storeops.orders.models import Order
+from storeops.orders.services.imports import order_import_files
 from storeops.orders.services.review import (
     order_auto_review,
     order_review,
@@ -87,3 +90,79 @@ def test_auto_review_after_import_holds_a_short_order_in_exception(demo, stores,
     assert result.held == {short.pk: ExceptionReason.STOCK_SHORTAGE}
     assert Order.objects.get(pk=short.pk).status == OrderStatus.EXCEPTION
     assert _active(fits).count() == 1
+
+
+GENERIC_HEADER = (
+    "平台订单号,下单时间,付款时间,订单状态,买家ID,买家昵称,收货人,收货人电话,省,市,区,详细地址,"
+    "买家留言,卖家备注,旗帜,商品金额,运费,优惠金额,实付金额,商家编码,商品标题,商品属性,数量,单价"
+)
+
+
+def _generic_file(tmp_path, name, rows):
+    path = tmp_path / name
+    lines = [GENERIC_HEADER]
+    for number, status, code in rows:
+        lines.append(
+            f"{number},2026-11-26 15:00:00,2026-11-26 15:00:00,{status},wx_9,客,陈客,13800009999,"
+            f"浙江省,宁波市,鄞州区,天童路 1 号,,,,58.00,0,0,58.00,{code},杯子,,2,29.00"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return ImportFile.from_path(path)
+
+
+@pytest.mark.parametrize("allocated", [False, True], ids=["reviewed", "allocated"])
+def test_an_import_that_closes_a_reviewed_order_gives_its_goods_back(
+    demo, stores, stocked, tmp_path, allocated
+):
+    sku, house = stocked
+    store = stores["mall"]
+    kefu = demo["kefu"]
+    number = f"PC-{sku.merchant_code}"
+    order_import_files(
+        actor=kefu,
+        store=store,
+        files=[_generic_file(tmp_path, "a.csv", [(number, "待审核", sku.merchant_code)])],
+    )
+    order = Order.objects.get(store=store, platform_order_no=number)
+    order_review(actor=demo["yunying"], order_id=order.pk)
+    if allocated:
+        allocation = allocation_create(actor=demo["cangku"], order_id=order.pk, warehouse=house)
+    assert sku.stock_levels.get(warehouse=house).reserved == 2
+
+    result = order_import_files(
+        actor=kefu,
+        store=store,
+        files=[_generic_file(tmp_path, "b.csv", [(number, "已关闭", sku.merchant_code)])],
+    )
+
+    assert result.updated == 1
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.CLOSED
+    assert not _active(order).exists()
+    assert sku.stock_levels.get(warehouse=house).reserved == 0
+    if allocated:
+        allocation.refresh_from_db()
+        assert allocation.status == "cancelled"
+        assert allocation.cancel_reason == "平台已关闭订单"
+
+
+def test_a_rejected_import_releases_nothing(demo, stores, stocked, tmp_path):
+    sku, _house = stocked
+    store = stores["mall"]
+    number = f"PR-{sku.merchant_code}"
+    order_import_files(
+        actor=demo["kefu"],
+        store=store,
+        files=[_generic_file(tmp_path, "a.csv", [(number, "待审核", sku.merchant_code)])],
+    )
+    order = Order.objects.get(store=store, platform_order_no=number)
+    order_review(actor=demo["yunying"], order_id=order.pk)
+    bad = _generic_file(
+        tmp_path, "b.csv", [(number, "已关闭", sku.merchant_code), ("PR-BAD", "不存在的状态", "X")]
+    )
+
+    result = order_import_files(actor=demo["kefu"], store=store, files=[bad])
+
+    assert result.errors
+    assert not result.applied
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.REVIEWED
+    assert _active(order).count() == 1

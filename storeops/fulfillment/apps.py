@@ -14,3 +14,7 @@ class FulfillmentConfig(AppConfig):
 
         register()
         post_migrate.connect(seed_defaults_after_migrate, sender=self)
+        from storeops.fulfillment.services import allocations_cancel_platform_closed
+        from storeops.orders.services.imports import register_on_platform_close
+
+        register_on_platform_close(allocations_cancel_platform_closed)

@@ -310,6 +310,46 @@ def allocation_cancel(
     return allocation
 
 
+def allocations_cancel_platform_closed(actor: Any, order_ids: list[int]) -> None:
+    """The order import closed these orders (the platform says 已关闭): their allocations that
+    shipped nothing are cancelled and what they held is released, inside the import's
+    transaction (orders' `register_on_platform_close`). The importer needs no fulfillment
+    permission: this follows from the platform, not from a decision in our warehouse."""
+    open_ones = (
+        Allocation.objects.select_for_update()
+        .select_related("order")
+        .filter(order_id__in=order_ids, status__in=(A.ALLOCATED, A.VERIFIED, A.PACKED))
+        .order_by("pk")
+    )
+    reason = _("平台已关闭订单")
+    for allocation in open_ones:
+        if allocation.shipments.exists():
+            continue
+        before = {"status": allocation.status}
+        _transition(allocation, A.CANCELLED)
+        released = stock_release_for_order(
+            actor=actor, reference=allocation.reference, reason=reason, checked_by_caller=True
+        )
+        allocation.cancel_reason = reason
+        allocation.closed_at = clock.now()
+        allocation.save(update_fields=["status", "cancel_reason", "closed_at"])
+        timeline_add(
+            order=allocation.order,
+            actor=actor,
+            kind="allocation_cancelled",
+            message=_("取消配货：%(reason)s") % {"reason": reason},
+            before=before,
+            after={"status": allocation.status},
+        )
+        _audit(
+            actor,
+            "cancel",
+            allocation,
+            before=before,
+            after={"status": allocation.status, "reason": reason, "released": released},
+        )
+
+
 # --- verification (核对) --------------------------------------------------------------------------
 @dataclass
 class ScanOutcome:

@@ -10,9 +10,14 @@ class OrdersConfig(AppConfig):
         from storeops.orders.permissions import register
 
         register()
-        from storeops.orders.services.imports import register_after_import
+        from storeops.orders.services.imports import (
+            register_after_import,
+            register_on_platform_close,
+        )
+        from storeops.orders.services.stock import order_stock_release_platform_closed
 
         register_after_import(_auto_review_after_import)
+        register_on_platform_close(order_stock_release_platform_closed)
         _register_import_kind()
 
 

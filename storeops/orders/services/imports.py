@@ -205,6 +205,9 @@ def order_import_run(
                 if progress is not None:
                     progress(staged.rows + done, total)
             _sqlite_cache(grow=False)
+            if writer.closed:
+                for callback in ON_PLATFORM_CLOSE:
+                    callback(actor, writer.closed)
             result.applied = True
     result.errors = errors.items
     result.error_count = errors.count
@@ -279,6 +282,17 @@ def _after_import(import_id: int) -> None:
         callback(import_id)
 
 
+# What holds goods for an order (its stock reservation here, an allocation in fulfillment)
+# subscribes here: called inside the import's transaction with the ids of the orders the platform
+# closed in this import (已关闭 from any other status), so a failed import releases nothing.
+ON_PLATFORM_CLOSE: list[Callable[[Any, list[int]], None]] = []
+
+
+def register_on_platform_close(callback: Callable[[Any, list[int]], None]) -> None:
+    if callback not in ON_PLATFORM_CLOSE:
+        ON_PLATFORM_CLOSE.append(callback)
+
+
 # --- the set-based writer -------------------------------------------------------------------------
 def _table(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
@@ -298,6 +312,7 @@ class _Writer:
         self.result = result
         self.resolve = sku_resolver(store=store)
         self.memo: dict[tuple[str, str, str], tuple[int | None, list[tuple[int, str, int]]]] = {}
+        self.closed: list[int] = []  # orders this import moved to 已关闭
         self.sqlite = connection.vendor == "sqlite"
         self.empty_json = self._json([])
         self.empty_dict_json = self._json({})
@@ -318,14 +333,16 @@ class _Writer:
             "sku_id",
             *L_COLS,
             "expansion",
+            "order_created_at",
         ]
         self.time_indexes = [OI[name] for name in TIMES]
         # Platform times are Beijing time; on SQLite Django keeps naive UTC text, which
         # SQLite's datetime() computes in the INSERT itself (NULL stays NULL).
         utc = "datetime(%s, '-8 hours')" if self.sqlite else "%s"
+        self.utc = utc
         self.insert_order = self._insert(Order, order_cols, dict.fromkeys(TIMES, utc))
 
-        self.insert_line = self._insert(OrderLine, line_cols)
+        self.insert_line = self._insert(OrderLine, line_cols, {"order_created_at": utc})
         self.insert_link = self._insert(
             OrderImportOrder, ["order_import_id", "order_id", "outcome"]
         )
@@ -380,9 +397,10 @@ class _Writer:
         return found
 
     def _line_row(
-        self, order_id: int, number: int, line: tuple[Any, ...]
+        self, order_id: int, number: int, line: tuple[Any, ...], placed: Any
     ) -> tuple[tuple[Any, ...], str | None]:
-        """The row to insert for one line, and its code when no SKU matches it."""
+        """The row to insert for one line, and its code when no SKU matches it; `placed` is the
+        order's created_at as the order's own INSERT takes it."""
         sku_id, parts = self._sku(line)
         values = list(line)
         unmatched = None
@@ -396,7 +414,7 @@ class _Writer:
             )
         else:
             expansion = self.empty_json
-        return (order_id, number, sku_id, *values, expansion), unmatched
+        return (order_id, number, sku_id, *values, expansion, placed), unmatched
 
     # -- one chunk
     def write(self, batch: list[StagedOrder]) -> None:
@@ -462,14 +480,16 @@ class _Writer:
             empty = self.empty_json
             pending = OrderStatus.PENDING_REVIEW
             status_index = OI["status"]
-            for order, order_id in zip(orders, ids, strict=True):
+            placed_index = OI["created_at"]
+            for order, order_id, row in zip(orders, ids, rows, strict=True):
                 unmatched = None
+                placed = row[3 + placed_index]  # as the order's INSERT takes it
                 for number, line in enumerate(order.lines, start=1):
                     found = memo.get((line[2], line[3], line[1])) or self._sku(line)
                     if found[0] is not None and not found[1]:  # the common case: a plain SKU
-                        line_rows.append((order_id, number, found[0], *line, empty))
+                        line_rows.append((order_id, number, found[0], *line, empty, placed))
                         continue
-                    row, code = self._line_row(order_id, number, line)
+                    row, code = self._line_row(order_id, number, line, placed)
                     line_rows.append(row)
                     if code is not None:
                         unmatched = [*(unmatched or ()), code]
@@ -556,6 +576,9 @@ class _Writer:
         for order, pk in changed:
             old = current[pk]
             values = list(order.values)
+            placed = values[OI["created_at"]]
+            if not self.sqlite:  # SQLite converts in the statement (see __init__)
+                placed = self._time(placed)
             status = order_status_from_platform(old["status"], values[OI["status"]])
             known = lines_by_order.get(pk, [])
             unmatched = []
@@ -569,9 +592,9 @@ class _Writer:
                     if sku_id is None and line_values[LI["status"]] == LineStatus.NORMAL:
                         line_values[LI["status"]] = LineStatus.UNMATCHED
                         unmatched.append(line[LI["merchant_code"]] or "?")
-                    line_updates.append((*line_values, sku_id, line_pk))
+                    line_updates.append((*line_values, sku_id, placed, line_pk))
                 else:
-                    row, code = self._line_row(pk, index + 1, line)
+                    row, code = self._line_row(pk, index + 1, line, placed)
                     line_inserts.append(row)
                     if code is not None:
                         unmatched.append(code)
@@ -581,6 +604,8 @@ class _Writer:
                 reason, detail = _exception(unmatched)
             if status == OrderStatus.EXCEPTION and old["status"] != OrderStatus.EXCEPTION:
                 self.result.exceptions += 1
+            if status == OrderStatus.CLOSED and old["status"] != OrderStatus.CLOSED:
+                self.closed.append(pk)
             for name in TIMES:
                 values[OI[name]] = self._time(values[OI[name]])
             is_erased = old["personal_data_erased_at"] is not None
@@ -618,7 +643,8 @@ class _Writer:
             if line_updates:
                 assignments = ", ".join(f"{_q(c)} = %s" for c in L_COLS)
                 cursor.executemany(
-                    f"UPDATE {_table(OrderLine)} SET {assignments}, sku_id = %s WHERE id = %s",
+                    f"UPDATE {_table(OrderLine)} SET {assignments}, sku_id = %s, "
+                    f"order_created_at = {self.utc} WHERE id = %s",
                     line_updates,
                 )
             if line_inserts:

@@ -506,8 +506,9 @@ def order_merge(*, actor: Any, order_ids: Sequence[int]) -> Order:
         for line in other.lines.order_by("line_no", "id"):
             line.order = target
             line.line_no = next_no
+            line.order_created_at = target.created_at
             next_no += 1
-            line.save(update_fields=["order", "line_no"])
+            line.save(update_fields=["order", "line_no", "order_created_at"])
         for name in ("goods_amount", "shipping_amount", "discount_amount", "paid_amount"):
             setattr(target, name, getattr(target, name) + getattr(other, name))
         other_before = {"status": other.status}
@@ -603,7 +604,8 @@ def order_split(*, actor: Any, order_id: int, line_ids: Sequence[int]) -> Order:
     for index, line in enumerate(moving, start=1):
         line.order = new
         line.line_no = index
-        line.save(update_fields=["order", "line_no"])
+        line.order_created_at = new.created_at
+        line.save(update_fields=["order", "line_no", "order_created_at"])
     moved_nos = [line.merchant_code or line.title for line in moving]
     timeline_add(
         order=order,

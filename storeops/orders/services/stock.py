@@ -56,3 +56,15 @@ def order_stock_release(*, actor: Any, order: Order) -> None:
         reason=f"order {order.status}",
         checked_by_caller=True,
     )
+
+
+def order_stock_release_platform_closed(actor: Any, order_ids: list[int]) -> None:
+    """An import closed these orders (the platform says 已关闭): give back what they held. Runs
+    inside the import's transaction (see `register_on_platform_close`)."""
+    for order_id in order_ids:
+        stock_release_for_order(
+            actor=actor,
+            reference=f"order:{order_id}",
+            reason="order closed by the platform",
+            checked_by_caller=True,
+        )

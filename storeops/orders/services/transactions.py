@@ -627,7 +627,8 @@ def order_create_manual(
         order.platform_order_no = f"M{clock.local(now):%Y%m%d}{order.pk:06d}"
         order.save(update_fields=["platform_order_no"])
     OrderLine.objects.bulk_create(
-        OrderLine(order=order, line_no=i, **v) for i, v in enumerate(values, start=1)
+        OrderLine(order=order, line_no=i, order_created_at=order.created_at, **v)
+        for i, v in enumerate(values, start=1)
     )
     timeline_add(
         order=order,
