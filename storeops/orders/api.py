@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Path, Status, UploadedFile
+from ninja import File, Form, Path, Query, Status, UploadedFile
 
 from storeops.accounts.selectors import store_get
 from storeops.core.access import requires
@@ -16,8 +16,15 @@ from storeops.orders.api_orders import router
 from storeops.orders.importing.reading import ImportFile
 from storeops.orders.models import OrderImport
 from storeops.orders.permissions import OrderPerm
-from storeops.orders.schemas import OrderImportOut
+from storeops.orders.schemas import (
+    AliasProfileOut,
+    ImportAliasIn,
+    ImportAliasOut,
+    ImportAliasPatch,
+    OrderImportOut,
+)
 from storeops.orders.selectors import order_import_get
+from storeops.orders.services import aliases
 from storeops.orders.services.imports import order_import_files
 
 __all__ = ["router"]
@@ -90,3 +97,76 @@ def order_import_api(
 @requires(OrderPerm.VIEW_ORDER)
 def order_import_get_api(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
     return import_out(order_import_get(actor=request.user, import_id=import_id))
+
+
+# --- the alias profile per platform ----------------------------------------------------------------
+def alias_out(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "format": row.format,
+        "alias": row.alias,
+        "field": row.field,
+        "is_active": row.is_active,
+    }
+
+
+@router.get(
+    "/import-aliases",
+    response={200: AliasProfileOut, **IMPORT_ERRORS},
+    summary="一个平台导出文件的表头：内置表头与自定义别名，按字段",
+)
+@requires(OrderPerm.MANAGE_IMPORT_ALIASES)
+def import_alias_profile_api(
+    request: HttpRequest,
+    format: str = Query(..., max_length=10, description="taobao|jd|pdd|douyin|generic"),
+) -> Any:
+    rows = aliases.import_alias_profile(format)
+    return {
+        "format": format,
+        "fields": [
+            {
+                "field": r.field,
+                "label": r.label,
+                "builtin": r.builtin,
+                "custom": [alias_out(a) for a in r.custom],
+            }
+            for r in rows
+        ],
+    }
+
+
+@router.post(
+    "/import-aliases",
+    response={201: ImportAliasOut, 409: ErrorOut, **IMPORT_ERRORS},
+    summary="添加表头别名（平台改了列名时）",
+)
+@requires(OrderPerm.MANAGE_IMPORT_ALIASES)
+def import_alias_create_api(request: HttpRequest, payload: ImportAliasIn) -> Any:
+    row = aliases.import_alias_create(actor=request.user, **payload.dict())
+    return Status(201, alias_out(row))
+
+
+@router.patch(
+    "/import-aliases/{alias_id}",
+    response={200: ImportAliasOut, 409: ErrorOut, **IMPORT_ERRORS},
+    summary="修改、停用或启用表头别名",
+)
+@requires(OrderPerm.MANAGE_IMPORT_ALIASES)
+def import_alias_update_api(
+    request: HttpRequest, payload: ImportAliasPatch, alias_id: int = Path(..., ge=1, le=MAX_ID)
+) -> Any:
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    return alias_out(aliases.import_alias_update(actor=request.user, alias_id=alias_id, **changes))
+
+
+@router.delete(
+    "/import-aliases/{alias_id}",
+    response={204: None, **IMPORT_ERRORS},
+    summary="删除表头别名",
+)
+@requires(OrderPerm.MANAGE_IMPORT_ALIASES)
+def import_alias_delete_api(
+    request: HttpRequest, alias_id: int = Path(..., ge=1, le=MAX_ID)
+) -> Any:
+    aliases.import_alias_delete(actor=request.user, alias_id=alias_id)
+    return Status(204, None)

@@ -48,11 +48,13 @@ router = Router(tags=["orders"])
 
 class OrderIdConverter:
     """`{orderid:order_id}`: any one path segment but the literal words of this router and of
-    the import operations (`/imports`, `/reviews` …), so `/orders/imports` never lands on
+    the import operations (`/imports`, `/import-aliases`, `/reviews` …), so `/orders/imports` never lands on
     `/{order_id}` whatever the order the operations were declared in. A wrong id still reaches
     the operation and answers 422 (the id is validated there), not an HTML 404."""
 
-    regex = r"(?!(?:imports|reviews|merge|review-batch|price-adjustments)(?:/|$))[^/]+"
+    regex = (
+        r"(?!(?:imports|import-aliases|reviews|merge|review-batch|price-adjustments)(?:/|$))[^/]+"
+    )
 
     def to_python(self, value: str) -> str:
         return value

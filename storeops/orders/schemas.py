@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ImportErrorOut(Schema):
@@ -34,3 +34,35 @@ class OrderImportOut(Schema):
     started_at: datetime
     finished_at: datetime | None
     imported_by: str | None
+
+
+class ImportAliasIn(Schema):
+    format: str = Field(..., max_length=10, description="taobao|jd|pdd|douyin|generic")
+    alias: str = Field(..., min_length=1, max_length=100, description="导出文件里的表头")
+    field: str = Field(..., max_length=50, description="对应的字段名，见 GET 的 fields")
+
+
+class ImportAliasPatch(Schema):
+    alias: str | None = Field(None, min_length=1, max_length=100)
+    field: str | None = Field(None, max_length=50)
+    is_active: bool | None = None
+
+
+class ImportAliasOut(Schema):
+    id: int
+    format: str
+    alias: str
+    field: str
+    is_active: bool
+
+
+class AliasFieldOut(Schema):
+    field: str
+    label: str
+    builtin: list[str]
+    custom: list[ImportAliasOut]
+
+
+class AliasProfileOut(Schema):
+    format: str
+    fields: list[AliasFieldOut]

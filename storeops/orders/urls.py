@@ -10,6 +10,17 @@ urlpatterns = [
     path("auto-review/", views.order_auto_review_view, name="order_auto_review"),
     path("new/", views.order_create_view, name="order_create"),
     path("import/", views_import.order_import_view, name="import"),
+    path("import/aliases/", views_import.import_alias_view, name="import_aliases"),
+    path(
+        "import/aliases/<int:alias_id>/toggle/",
+        views_import.import_alias_toggle_view,
+        name="import_alias_toggle",
+    ),
+    path(
+        "import/aliases/<int:alias_id>/delete/",
+        views_import.import_alias_delete_view,
+        name="import_alias_delete",
+    ),
     path("<int:order_id>/", views.order_detail_view, name="order_detail"),
     path("<int:order_id>/review/", views.order_review_view, name="order_review"),
     path("<int:order_id>/unreview/", views.order_unreview_view, name="order_unreview"),
