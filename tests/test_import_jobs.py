@@ -320,3 +320,40 @@ def test_a_long_queued_job_warns_that_the_worker_may_be_down(web_as, yunying):
     with time_machine.travel(job.created_at + dt.timedelta(minutes=3)):
         page = client.get(f"/imports/{job.pk}/progress/").content.decode()
     assert "后台任务进程可能没有运行" in page
+
+
+def test_uploaded_files_are_deleted_a_week_after_the_job_ended(yunying, web_as):
+    """An order export holds buyers' personal data: the upload goes, the record stays."""
+    import datetime as dt
+
+    from django.core.files.storage import default_storage
+
+    from storeops.core import clock
+    from storeops.core.importjobs import import_job_files_purge
+
+    now = clock.now()
+    ended = import_job_start(actor=yunying, kind="tests.slow", files=[("old.csv", b"a,b\n1,2\n")])
+    recent = import_job_start(actor=yunying, kind="tests.slow", files=[("new.csv", b"a\n1\n")])
+    running = import_job_start(actor=yunying, kind="tests.slow", files=[("run.csv", b"a\n1\n")])
+    ImportJob.objects.filter(pk=ended.pk).update(
+        status=ImportJobStatus.APPLIED, finished_at=now - dt.timedelta(days=8)
+    )
+    ImportJob.objects.filter(pk=recent.pk).update(
+        status=ImportJobStatus.REJECTED, finished_at=now - dt.timedelta(days=6)
+    )
+    ImportJob.objects.filter(pk=running.pk).update(
+        status=ImportJobStatus.RUNNING, started_at=now - dt.timedelta(days=9)
+    )
+    old_path = ended.files[0]["path"]
+    assert default_storage.exists(old_path)
+
+    assert import_job_files_purge(now=now) == 1
+
+    assert not default_storage.exists(old_path)
+    assert all(default_storage.exists(j.files[0]["path"]) for j in (recent, running))
+    ended.refresh_from_db()
+    assert ended.files == []
+    assert ended.filenames == ["old.csv"]
+    assert web_as(yunying).get(f"/imports/{ended.pk}/").status_code == 200
+    assert import_job_files_purge(now=now) == 0  # nothing twice
+    assert import_job_files_purge(now=now + dt.timedelta(days=2)) == 1  # the rejected one

@@ -49,9 +49,11 @@ they do not work in: 404). Uploaded files are kept in Django storage under `impo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -70,7 +72,7 @@ from storeops.core import clock
 from storeops.core.errors import DomainError, Invalid, NotFound
 from storeops.core.imports import MAX_ERRORS
 from storeops.core.jobs import on_commit_enqueue
-from storeops.core.models import ImportJob, ImportJobStatus
+from storeops.core.models import IMPORT_JOB_DONE, ImportJob, ImportJobStatus
 from storeops.core.permissions import has_perm, require
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,10 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 PROGRESS_TIMEOUT = 24 * 3600
 PROGRESS_MIN_INTERVAL = 0.25  # seconds between two cache writes (the last one always goes)
 STALE_AFTER = 30 * 60  # seconds without a sign of life before a running job counts as dead
+# Uploaded files are kept this long after their job ended (for support: "what did I upload?"),
+# then deleted by the nightly purge: an order export holds buyers' names, phones and addresses,
+# which `erase-customer` cannot reach inside a file. The job row keeps names, sizes and hashes.
+KEEP_FILES = dt.timedelta(days=7)
 QUEUED_WARN_AFTER = 120  # seconds queued before the page says the worker may not be running
 RUN_TASK = "storeops.core.tasks.import_job_run_task"
 
@@ -371,6 +377,41 @@ def import_jobs_fail_stale(*, now: Any = None) -> int:
             finished_at=now,
         )
     return failed
+
+
+def import_job_files_purge(*, now: Any = None, batch: int = 1000) -> int:
+    """Delete the uploaded files of jobs that ended more than KEEP_FILES ago (nightly task). The
+    job keeps its file names (`filenames`), combined hash and result; its `files` list is emptied.
+    Returns the files deleted. Queued and running jobs are never touched."""
+    cutoff = (now or clock.now()) - KEEP_FILES
+    purged = 0
+    jobs = ImportJob.objects.filter(status__in=IMPORT_JOB_DONE, finished_at__lt=cutoff).exclude(
+        files=[]
+    )
+    for job in jobs.order_by("pk")[:batch]:
+        for entry in job.files:
+            if entry.get("path"):
+                _delete_stored(entry["path"])
+                purged += 1
+        ImportJob.objects.filter(pk=job.pk).update(files=[])
+    if purged:
+        logger.info("import files purged: %s", purged)
+    return purged
+
+
+def _delete_stored(path: str) -> None:
+    """Delete one stored upload and, on a local disk, its own folder when it is left empty."""
+    try:
+        default_storage.delete(path)
+    except OSError:
+        logger.warning("import file %s not deleted", path, exc_info=True)
+        return
+    try:
+        folder = os.path.dirname(default_storage.path(path))
+    except NotImplementedError:  # a remote storage has no folders to tidy
+        return
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)  # only succeeds when empty
 
 
 def import_job_is_waiting_long(job: ImportJob, *, now: Any = None) -> bool:
