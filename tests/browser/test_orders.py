@@ -146,3 +146,27 @@ def test_price_adjustment_over_the_limit_waits_for_the_manager(browse, stores):
     assert "¥90.00 → ¥60.00" in kefu.get_by_test_id("timeline").inner_text()
     assert "¥60.00" in kefu.get_by_test_id("amounts").inner_text()
     screenshot(kefu, "orders-price-adjust-applied.png")
+
+
+def test_operations_adds_an_import_alias_and_deletes_it_after_confirming(browse):
+    """运营 answers a renamed export column: 导入订单 → 导入表头别名 → adds 件数 → 数量 for the
+    generic template; deleting it asks first."""
+    page = browse.login("yunying")
+    page.goto("/orders/import/")
+    page.get_by_test_id("alias-link").click()
+    page.get_by_role("link", name="通用模板").click()
+    page.get_by_test_id("alias-text").fill("件数")
+    page.get_by_test_id("alias-field").select_option("quantity")
+    page.get_by_test_id("alias-submit").click()
+    page.wait_for_selector("text=已添加别名")
+    row = page.get_by_test_id("alias-row").filter(has_text="件数")
+    assert row.count() == 1
+    screenshot(page, "orders-import-aliases.png")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())  # "确定删除…？" — no
+    row.get_by_test_id("alias-delete").click()
+    assert page.get_by_test_id("alias-row").filter(has_text="件数").count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("alias-row").filter(has_text="件数").get_by_test_id("alias-delete").click()
+    page.wait_for_selector("text=已删除别名")
+    assert page.get_by_test_id("alias-row").filter(has_text="件数").count() == 0
