@@ -337,5 +337,10 @@ LOGGING = {
     },
 }
 
+# API bearer tokens: what a token stands for (user, permissions, stores) is cached per process
+# for this many seconds (accounts.selectors.token_grant); a change takes effect at once in the
+# process that made it and within this time in the others. 0 turns the cache off.
+AUTH_TOKEN_CACHE_SECONDS = float(os.environ.get("STOREOPS_AUTH_CACHE_SECONDS", "5"))
+
 STOREOPS_API_PAGE_MAX = 200
 NINJA_PAGINATION_MAX_LIMIT = STOREOPS_API_PAGE_MAX

@@ -36,14 +36,15 @@ ERRORS = {
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`: one indexed SHA-256 lookup per request."""
+    """`Authorization: Bearer <token>`: its SHA-256 looked up (cached for a few seconds per
+    process, see selectors.token_grant), and a fresh user object for the request."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = selectors.user_for_token(token)
         if found is None:
             return None
-        user, api_token = found
-        services.token_touch(api_token)
+        user, grant = found
+        services.token_touch(grant)
         request.user = user
         return user
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from storeops.accounts.enums import Language, Platform
 from storeops.accounts.models import ApiToken, KnownPermission, Role, RolePermission, Store, User
 from storeops.accounts.permissions import AccountPerm
-from storeops.accounts.selectors import token_digest
+from storeops.accounts.selectors import TokenGrant, token_cache_changed, token_digest
 from storeops.audit.services import audit_record
 from storeops.core import clock
 from storeops.core.errors import Conflict, Forbidden, Invalid, RateLimited, Unauthorized
@@ -49,6 +49,7 @@ def role_sync_defaults() -> list[str]:
         if spec.codename not in known:
             introduced.append(spec.codename)
     RolePermission.objects.bulk_create(grants, ignore_conflicts=True)
+    token_cache_changed()  # bulk_create sends no signal
     KnownPermission.objects.bulk_create(
         [KnownPermission(codename=c) for c in introduced], ignore_conflicts=True
     )
@@ -77,6 +78,7 @@ def role_set_permissions(*, actor: User, role: Role, codenames: Iterable[str]) -
     RolePermission.objects.bulk_create(
         [RolePermission(role=role, codename=c) for c in wanted], ignore_conflicts=True
     )
+    token_cache_changed()  # bulk_create sends no signal
     after = sorted(wanted)
     if before != after:
         audit_record(
@@ -317,11 +319,12 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
-def token_touch(token: ApiToken) -> None:
-    """Record use at most once a minute: no write on every request."""
+def token_touch(grant: TokenGrant) -> None:
+    """Record use at most once a minute (per process): no write on every request."""
     now = clock.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if grant.last_used_at is None or (now - grant.last_used_at).total_seconds() > 60:
+        grant.last_used_at = now
+        ApiToken.objects.filter(pk=grant.token_id).update(last_used_at=now)
 
 
 # --- two-factor (TOTP) -----------------------------------------------------------------------------
