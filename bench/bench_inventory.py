@@ -31,7 +31,10 @@ SKUS = 20
 SERVICE_SINGLE = 2000
 SERVICE_THREADS, SERVICE_PER_THREAD = 4, 750
 HTTP_WORKERS, HTTP_THREADS = 2, 4  # gunicorn processes × threads
-HTTP_CLIENTS, HTTP_PER_CLIENT = 8, 250
+HTTP_CLIENTS, HTTP_PER_CLIENT = 8, int(os.environ.get("BENCH_HTTP_PER_CLIENT", "250"))
+HTTP_WARM_UP = 10  # GET requests per client connection before the clock starts
+# BENCH_HTTP_ONLY=1 skips the service runs (for iterating on the HTTP path)
+HTTP_ONLY = os.environ.get("BENCH_HTTP_ONLY", "") == "1"
 
 
 def _world():
@@ -106,6 +109,44 @@ def _service_threads(actor, house, skus):
     return samples, elapsed
 
 
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc (Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu(master: int) -> float:
+    """CPU seconds of gunicorn's master and its live workers."""
+    total = _process_cpu(master)
+    try:
+        tasks = os.listdir(f"/proc/{master}/task")
+    except OSError:
+        return total
+    for task in tasks:
+        try:
+            with open(f"/proc/{master}/task/{task}/children") as handle:
+                total += sum(_process_cpu(int(pid)) for pid in handle.read().split())
+        except OSError:
+            continue
+    return total
+
+
+def _wait_idle(master: int, timeout: float = 30) -> None:
+    """Until every gunicorn worker has loaded the app: the first answer only says one has."""
+    deadline = time.time() + timeout
+    last = _server_cpu(master)
+    while time.time() < deadline:
+        time.sleep(0.3)
+        now = _server_cpu(master)
+        if now - last < 0.02:
+            return
+        last = now
+
+
 def _free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -145,6 +186,7 @@ def _http_run(token):
             if time.time() > deadline:
                 raise RuntimeError("gunicorn did not start")
             time.sleep(0.3)
+        _wait_idle(server.pid)
         statuses: dict[int, int] = {}
         samples: list[float] = []
         lock = threading.Lock()
@@ -154,7 +196,11 @@ def _http_run(token):
             rng = random.Random(index)
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             mine, seen = [], {}
-            barrier.wait()
+            for _ in range(HTTP_WARM_UP):  # the connection, and the worker thread's database one
+                conn.request("GET", "/api/v1/inventory/stock?sku=BENCH-0", headers=_headers(token))
+                conn.getresponse().read()
+            barrier.wait()  # every client warmed up
+            barrier.wait()  # the clock started
             for _ in range(HTTP_PER_CLIENT):
                 body = json.dumps(
                     {
@@ -180,14 +226,18 @@ def _http_run(token):
         for thread in threads:
             thread.start()
         barrier.wait()
+        server_cpu, client_cpu = _server_cpu(server.pid), time.process_time()
+        barrier.wait()
         started = time.perf_counter()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        server_cpu = _server_cpu(server.pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
     finally:
         server.terminate()
         server.wait(30)
-    return samples, elapsed, statuses
+    return samples, elapsed, statuses, {"server_s": server_cpu, "client_s": client_cpu}
 
 
 def _headers(token):
@@ -200,39 +250,44 @@ def measure(database_url: str) -> dict:
     from storeops.inventory.selectors import ledger_mismatches
 
     actor, house, skus, token = _world()
-
-    started = time.perf_counter()
-    single = _service_run(actor, house, skus, SERVICE_SINGLE, 0)
-    single_elapsed = time.perf_counter() - started
-    threaded, threaded_elapsed = _service_threads(actor, house, skus)
-    http_samples, http_elapsed, statuses = _http_run(token)
-
-    reserved = sum(StockLevel.objects.values_list("reserved", flat=True))
-    expected = SERVICE_SINGLE + SERVICE_THREADS * SERVICE_PER_THREAD + statuses.get(201, 0)
-    assert reserved == expected, (reserved, expected)
-    assert not list(ledger_mismatches())
-    return {
-        "database": vendor,
-        "service_1_thread": {
+    figures: dict = {"database": vendor}
+    expected = 0
+    if not HTTP_ONLY:
+        started = time.perf_counter()
+        single = _service_run(actor, house, skus, SERVICE_SINGLE, 0)
+        single_elapsed = time.perf_counter() - started
+        threaded, threaded_elapsed = _service_threads(actor, house, skus)
+        expected += SERVICE_SINGLE + SERVICE_THREADS * SERVICE_PER_THREAD
+        figures["service_1_thread"] = {
             "reservations": SERVICE_SINGLE,
             "per_s": round(SERVICE_SINGLE / single_elapsed),
             "call": _common.summary_ms(single),
-        },
-        f"service_{SERVICE_THREADS}_threads": {
+        }
+        figures[f"service_{SERVICE_THREADS}_threads"] = {
             "reservations": len(threaded),
             "per_s": round(len(threaded) / threaded_elapsed),
             "call": _common.summary_ms(threaded),
-        },
-        "http": {
-            "server": f"gunicorn {HTTP_WORKERS} workers × {HTTP_THREADS} threads",
-            "clients": HTTP_CLIENTS,
-            "requests": len(http_samples),
-            "statuses": {str(k): v for k, v in sorted(statuses.items())},
-            "per_s": round(len(http_samples) / http_elapsed),
-            "request": _common.summary_ms(http_samples),
-        },
-        "ledger_consistent": True,
+        }
+    http_samples, http_elapsed, statuses, cpu = _http_run(token)
+    expected += statuses.get(201, 0)
+
+    reserved = sum(StockLevel.objects.values_list("reserved", flat=True))
+    assert reserved == expected, (reserved, expected)
+    assert not list(ledger_mismatches())
+    figures["http"] = {
+        "server": f"gunicorn {HTTP_WORKERS} workers × {HTTP_THREADS} threads",
+        "clients": HTTP_CLIENTS,
+        "requests": len(http_samples),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "per_s": round(len(http_samples) / http_elapsed),
+        "request": _common.summary_ms(http_samples),
+        # CPU per request: what the throughput would be on an otherwise idle machine is bounded
+        # by (server + client CPU) / cores; these move far less with the load than wall time
+        "server_cpu_ms_per_request": round(cpu["server_s"] / len(http_samples) * 1000, 3),
+        "client_cpu_ms_per_request": round(cpu["client_s"] / len(http_samples) * 1000, 3),
     }
+    figures["ledger_consistent"] = True
+    return figures
 
 
 def main() -> None:
