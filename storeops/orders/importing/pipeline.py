@@ -1,13 +1,12 @@
 """Files → validated, grouped orders, streaming, in bounded memory.
 
-Stage 1 reads every file row by row, checks each cell (errors carry the user's line) and writes
-the cleaned values to a private staging database (SQLite in a temporary file): order-level values
-in `o` (one row per order number), line values in `l` keyed by (order number, row), each row's
-values as one marshal blob. That is where Taobao's two files meet: the join on 订单编号 walks
-both keys in order, not a dict of a million orders in memory.
+Stage 1 reads every file row by row, checks each cell (errors carry the user's line) and puts the
+cleaned values into a private staging area (`staging.Staging`): order-level values once per
+order number, line values per row. That is where Taobao's two files meet on 订单编号 — in dicts
+for an import that fits in memory, in a throw-away SQLite file for a larger one (a million
+orders), with the same answers either way.
 Stage 2 streams the joined orders out of staging in order-number order, each with its lines and a
-digest of everything the platform said about it (the re-import compares one value; the values
-themselves are decoded only for orders that are written).
+digest of everything the platform said about it (the re-import compares one value).
 
 Speed (issue 5): a CSV row whose cells show no quirk takes `RowParser.parse_csv`'s fast path
 (no per-cell cleaning; amounts, statuses memoised); any quirk or error falls back to `parse`,
@@ -19,13 +18,7 @@ Nothing here touches the application database: the caller (`orders.services.impo
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import hashlib
-import marshal
-import os
-import sqlite3
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,54 +32,17 @@ from storeops.orders.enums import AfterSalesMarker, LineStatus, OrderStatus
 from storeops.orders.importing import cells
 from storeops.orders.importing.layouts import ITEMS, ORDERS, SINGLE, Layout, detect_layout
 from storeops.orders.importing.reading import ImportFile, is_blank, records
+from storeops.orders.importing.staging import (  # noqa: F401 — re-exported for the writer
+    L_COLS,
+    LI,
+    O_COLS,
+    OI,
+    StagedOrder,
+    Staging,
+)
 
 MIN_DATE, MAX_DATE = cells.MIN_DATE, cells.MAX_DATE
 
-# Order-level values as staged (and as the writer receives them), in this order.
-O_COLS = (
-    "buyer_id",
-    "buyer_nick",
-    "receiver_name",
-    "receiver_phone",
-    "receiver_phone_last4",
-    "receiver_province",
-    "receiver_city",
-    "receiver_district",
-    "receiver_street",
-    "receiver_address",
-    "buyer_message",
-    "seller_remark",
-    "flag",
-    "goods_amount",
-    "shipping_amount",
-    "discount_amount",
-    "paid_amount",
-    "refund_amount",
-    "created_at",
-    "paid_at",
-    "shipped_at",
-    "finished_at",
-    "status",
-    "platform_status",
-    "close_reason",
-    "courier",
-    "tracking_no",
-    "aftersales",
-)
-L_COLS = (
-    "platform_line_id",
-    "merchant_code",
-    "platform_item_id",
-    "platform_sku_id",
-    "title",
-    "attributes",
-    "quantity",
-    "unit_price",
-    "discount",
-    "status",
-)
-OI = {name: i for i, name in enumerate(O_COLS)}
-LI = {name: i for i, name in enumerate(L_COLS)}
 ZERO = "0.00"
 
 Progress = Callable[[int, int | None], None]
@@ -106,59 +62,6 @@ class Errors:
             if self.with_file and file_name:
                 error["file"] = file_name
             self.items.append(error)
-
-
-# --- staging -------------------------------------------------------------------------------------
-class Staging:
-    """A throw-away SQLite file; removed when closed."""
-
-    def __init__(self, directory: str | None = None) -> None:
-        handle, self.path = tempfile.mkstemp(prefix="orders-import-", suffix=".db", dir=directory)
-        os.close(handle)
-        self.db = sqlite3.connect(self.path, isolation_level=None)
-        for pragma in (
-            "journal_mode=OFF",
-            "synchronous=OFF",
-            "temp_store=FILE",
-            "cache_size=-65536",
-            "locking_mode=EXCLUSIVE",
-        ):
-            self.db.execute(f"PRAGMA {pragma}")
-        # `data` is the row's values (O_COLS / L_COLS) as one marshal blob (version 2: no
-        # object references, so equal values give equal bytes — the digest hashes them).
-        self.db.executescript(
-            """
-            CREATE TABLE o (order_no TEXT PRIMARY KEY, line INTEGER, file INTEGER,
-                            dup_line INTEGER, dup_file INTEGER, data BLOB) WITHOUT ROWID;
-            CREATE TABLE l (order_no TEXT, seq INTEGER, line INTEGER, file INTEGER, data BLOB,
-                            PRIMARY KEY (order_no, seq)) WITHOUT ROWID;
-            CREATE TABLE bad (order_no TEXT PRIMARY KEY) WITHOUT ROWID;
-            """
-        )
-        self.insert_o_single = (
-            "INSERT INTO o (order_no, line, file, data) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(order_no) DO NOTHING"
-        )
-        self.insert_o_orders = (
-            "INSERT INTO o (order_no, line, file, data) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(order_no) DO UPDATE SET dup_line = coalesce(o.dup_line, excluded.line), "
-            "dup_file = coalesce(o.dup_file, excluded.file)"
-        )
-        self.insert_l = "INSERT INTO l (order_no, seq, line, file, data) VALUES (?, ?, ?, ?, ?)"
-        self.db.execute("BEGIN")
-
-    def close(self) -> None:
-        try:
-            self.db.close()
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.path)
-
-    def __enter__(self) -> Staging:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 # --- stage 1: rows → staging ---------------------------------------------------------------------
@@ -821,18 +724,14 @@ def stage(
             )
             % {"has": _("订单报表") if has == ORDERS else _("宝贝报表")},
         )
-    db = staging.db
-    dumps = marshal.dumps
     rows_read = 0
     bad_unkeyed = 0
     batch_o: list[tuple[Any, ...]] = []
     batch_l: list[tuple[Any, ...]] = []
-    bad: list[tuple[str]] = []
+    bad: list[str] = []
     for plan in plans:
         parser = RowParser(plan)
-        insert_o = (
-            staging.insert_o_orders if plan.layout.kind == ORDERS else staging.insert_o_single
-        )
+        duplicates = plan.layout.kind == ORDERS
         name = plan.file.name
         file_index = plan.index
         parse = parser.parse_csv if plan.file.kind == "csv" else parser.parse
@@ -848,35 +747,33 @@ def stage(
                     errors.add(line, field_name, message, name)
                 row_errors = []
                 if order_no:
-                    bad.append((order_no,))
+                    bad.append(order_no)
                 else:
                     bad_unkeyed += 1
                 continue
             if order is not None:
-                batch_o.append((order_no, line, file_index, dumps(order, 2)))
+                batch_o.append((order_no, line, file_index, order))
             if item is not None:
-                batch_l.append((order_no, rows_read, line, file_index, dumps(item, 2)))
+                batch_l.append((order_no, rows_read, line, file_index, item))
             if len(batch_l) >= 5000 or len(batch_o) >= 5000:
                 if batch_o:
-                    db.executemany(insert_o, batch_o)
+                    staging.add_orders(batch_o, duplicates=duplicates)
                 if batch_l:
-                    db.executemany(staging.insert_l, batch_l)
+                    staging.add_lines(batch_l)
                 batch_o, batch_l = [], []
                 if progress is not None:
                     progress(rows_read, total_rows)
         if batch_o:
-            db.executemany(insert_o, batch_o)
+            staging.add_orders(batch_o, duplicates=duplicates)
         if batch_l:
-            db.executemany(staging.insert_l, batch_l)
+            staging.add_lines(batch_l)
         batch_o, batch_l = [], []
-    if bad:
-        db.executemany("INSERT OR IGNORE INTO bad VALUES (?)", bad)
+    staging.add_bad(bad)
     if kinds == {ORDERS, ITEMS}:
         _check_pair(staging, plans, errors)
     _check_duplicates(staging, plans, errors)
-    db.execute("DELETE FROM o WHERE order_no IN (SELECT order_no FROM bad)")
-    db.execute("DELETE FROM l WHERE order_no IN (SELECT order_no FROM bad)")
-    (orders,) = db.execute("SELECT count(*) FROM o").fetchone()
+    staging.drop_bad()
+    orders = staging.order_count()
     if progress is not None:
         progress(rows_read, total_rows)
     return Staged(
@@ -895,21 +792,12 @@ def _file_names(plans: Sequence[FilePlan]) -> dict[int, str]:
 def _check_pair(staging: Staging, plans: Sequence[FilePlan], errors: Errors) -> None:
     """Taobao's two files must agree: every item's order in the order report and vice versa."""
     names = _file_names(plans)
-    db = staging.db
-    orphans = db.execute(
-        "SELECT l.order_no, l.line, l.file FROM l WHERE NOT EXISTS "
-        "(SELECT 1 FROM o WHERE o.order_no = l.order_no) AND NOT EXISTS "
-        "(SELECT 1 FROM bad WHERE bad.order_no = l.order_no) ORDER BY l.seq"
-    ).fetchall()
+    orphans = staging.orphan_lines()
     for order_no, line, file_index in orphans:
         errors.add(
             line, "订单编号", _("订单 %(no)s 不在订单报表中") % {"no": order_no}, names[file_index]
         )
-    lonely = db.execute(
-        "SELECT o.order_no, o.line, o.file FROM o WHERE NOT EXISTS "
-        "(SELECT 1 FROM l WHERE l.order_no = o.order_no) AND NOT EXISTS "
-        "(SELECT 1 FROM bad WHERE bad.order_no = o.order_no)"
-    ).fetchall()
+    lonely = staging.lonely_orders()
     for order_no, line, file_index in lonely:
         errors.add(
             line,
@@ -918,16 +806,12 @@ def _check_pair(staging: Staging, plans: Sequence[FilePlan], errors: Errors) -> 
             names[file_index],
         )
     if orphans or lonely:
-        db.executemany(
-            "INSERT OR IGNORE INTO bad VALUES (?)", [(r[0],) for r in (*orphans, *lonely)]
-        )
+        staging.add_bad([r[0] for r in (*orphans, *lonely)])
 
 
 def _check_duplicates(staging: Staging, plans: Sequence[FilePlan], errors: Errors) -> None:
     names = _file_names(plans)
-    dups = staging.db.execute(
-        "SELECT order_no, line, file, dup_line, dup_file FROM o WHERE dup_line IS NOT NULL"
-    ).fetchall()
+    dups = staging.duplicates()
     for order_no, line, file_index, dup_line, dup_file in dups:
         if file_index == dup_file:
             message = _("订单编号 %(no)s 与第 %(line)s 行重复") % {"no": order_no, "line": line}
@@ -939,79 +823,17 @@ def _check_duplicates(staging: Staging, plans: Sequence[FilePlan], errors: Error
             }
         errors.add(dup_line, "订单编号", message, names[dup_file])
     if dups:
-        staging.db.executemany("INSERT OR IGNORE INTO bad VALUES (?)", [(d[0],) for d in dups])
+        staging.add_bad([d[0] for d in dups])
 
 
 def count_rejected(staging: Staging, staged: Staged) -> int:
-    (bad,) = staging.db.execute("SELECT count(*) FROM bad").fetchone()
-    return bad + staged.bad_unkeyed
+    return staging.bad_count() + staged.bad_unkeyed
 
 
 # --- stage 2: staging → grouped orders ------------------------------------------------------------
-class StagedOrder:
-    """One staged order: its values (O_COLS) and lines (L_COLS) are decoded from the staged
-    blobs only when asked for — a re-import of unchanged orders compares digests alone."""
-
-    __slots__ = ("_lines", "_values", "digest", "l_blobs", "line", "o_blob", "order_no")
-
-    def __init__(self, order_no: str, line: int, o_blob: bytes, l_blobs: list[bytes]) -> None:
-        self.order_no = order_no
-        self.line = line
-        self.o_blob = o_blob
-        self.l_blobs = l_blobs
-        self.digest = hashlib.md5(o_blob + b"".join(l_blobs), usedforsecurity=False).hexdigest()
-        self._values: list[Any] | None = None
-        self._lines: list[tuple[Any, ...]] | None = None
-
-    @property
-    def lines(self) -> list[tuple[Any, ...]]:
-        if self._lines is None:
-            self._lines = [marshal.loads(b) for b in self.l_blobs]  # noqa: S302 — our own blobs
-        return self._lines
-
-    @property
-    def values(self) -> list[Any]:
-        if self._values is None:
-            values = list(marshal.loads(self.o_blob))  # noqa: S302 — written by stage()
-            if values[_GOODS] is None:  # not in the export: the sum of the lines
-                total = sum((Decimal(li[_PRICE]) * li[_QUANTITY] for li in self.lines), Decimal(0))
-                values[_GOODS] = str(total.quantize(cells.CENT))
-            self._values = values
-        return self._values
-
-
-_GOODS, _PRICE, _QUANTITY = OI["goods_amount"], LI["unit_price"], LI["quantity"]
-
-
 def grouped(staging: Staging, *, chunk: int = 2000) -> Iterator[list[StagedOrder]]:
-    """The valid orders with their lines, `chunk` orders at a time, in order-number order.
-
-    The digest hashes the staged bytes (the order's values, then each line's): the same
-    platform data gives the same digest."""
-    cursor = staging.db.execute(
-        "SELECT o.order_no, o.line, o.data, l.data FROM o JOIN l ON l.order_no = o.order_no "
-        "ORDER BY o.order_no, l.seq"
-    )
-    batch: list[StagedOrder] = []
-    order_no = None
-    line_no = 0
-    o_blob = b""
-    l_blobs: list[bytes] = []
-    for rows in iter(lambda: cursor.fetchmany(5000), []):
-        for row_no, row_line, row_o, row_l in rows:
-            if row_no != order_no:
-                if order_no is not None:
-                    batch.append(StagedOrder(order_no, line_no, o_blob, l_blobs))
-                    if len(batch) >= chunk:
-                        yield batch
-                        batch = []
-                order_no, line_no, o_blob, l_blobs = row_no, row_line, row_o, [row_l]
-            else:
-                l_blobs.append(row_l)
-    if order_no is not None:
-        batch.append(StagedOrder(order_no, line_no, o_blob, l_blobs))
-    if batch:
-        yield batch
+    """The valid orders with their lines, `chunk` orders at a time, in order-number order."""
+    return staging.grouped(chunk=chunk)
 
 
 def count_lines(files: Iterable[ImportFile]) -> int | None:

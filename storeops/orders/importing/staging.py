@@ -1,0 +1,427 @@
+"""Where stage 1 keeps the cleaned rows until they are written: in memory while they fit, else a
+throw-away SQLite file.
+
+An import of up to `MEMORY_ROWS` staged rows (~150,000 Taobao orders with their lines) stays in
+dicts: the join of Taobao's two files on 订单编号 is a dict lookup and the values are never encoded
+and decoded again. A larger one spills everything into the SQLite file at the row that crosses
+the limit and goes on there: order-level values in `o` (one row per order number), lines in `l`
+keyed by (order number, row), each row's values as one marshal blob; the join then walks both
+keys in order — bounded memory for a million orders.
+
+Both give the same answers in the same order (errors included): the orders in order-number
+order, each with its lines in file order and a digest of the marshal bytes of its values and its
+lines (version 2: no object references, so equal values give equal bytes), which the re-import
+compares to decide `unchanged`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from storeops.orders.importing import cells
+
+MEMORY_ROWS = 300_000
+MARSHAL_VERSION = 2
+
+# Order-level values as staged (and as the writer receives them), in this order.
+O_COLS = (
+    "buyer_id",
+    "buyer_nick",
+    "receiver_name",
+    "receiver_phone",
+    "receiver_phone_last4",
+    "receiver_province",
+    "receiver_city",
+    "receiver_district",
+    "receiver_street",
+    "receiver_address",
+    "buyer_message",
+    "seller_remark",
+    "flag",
+    "goods_amount",
+    "shipping_amount",
+    "discount_amount",
+    "paid_amount",
+    "refund_amount",
+    "created_at",
+    "paid_at",
+    "shipped_at",
+    "finished_at",
+    "status",
+    "platform_status",
+    "close_reason",
+    "courier",
+    "tracking_no",
+    "aftersales",
+)
+L_COLS = (
+    "platform_line_id",
+    "merchant_code",
+    "platform_item_id",
+    "platform_sku_id",
+    "title",
+    "attributes",
+    "quantity",
+    "unit_price",
+    "discount",
+    "status",
+)
+OI = {name: i for i, name in enumerate(O_COLS)}
+LI = {name: i for i, name in enumerate(L_COLS)}
+GOODS, PRICE, QUANTITY = OI["goods_amount"], LI["unit_price"], LI["quantity"]
+
+# (order_no, line, file, values) and (order_no, seq, line, file, values), values unencoded
+OrderRow = tuple[str, int, int, tuple[Any, ...]]
+LineRow = tuple[str, int, int, int, tuple[Any, ...]]
+
+
+class StagedOrder:
+    """One staged order: number, first line, digest, values (O_COLS) and lines (L_COLS). From the
+    SQLite file the values are decoded only when asked for: a re-import of unchanged orders
+    compares digests alone."""
+
+    __slots__ = ("_lines", "_values", "digest", "l_blobs", "line", "o_blob", "order_no")
+
+    def __init__(
+        self,
+        order_no: str,
+        line: int,
+        o_blob: bytes,
+        l_blobs: list[bytes],
+        values: tuple[Any, ...] | None = None,
+        lines: list[tuple[Any, ...]] | None = None,
+    ) -> None:
+        self.order_no = order_no
+        self.line = line
+        self.o_blob = o_blob
+        self.l_blobs = l_blobs
+        self.digest = hashlib.md5(o_blob + b"".join(l_blobs), usedforsecurity=False).hexdigest()
+        self._lines = lines
+        self._values: list[Any] | None = None
+        if values is not None:
+            self._values = self._complete(values)
+
+    @classmethod
+    def from_values(
+        cls, order_no: str, line: int, values: tuple[Any, ...], lines: list[tuple[Any, ...]]
+    ) -> StagedOrder:
+        dumps = marshal.dumps
+        return cls(
+            order_no,
+            line,
+            dumps(values, MARSHAL_VERSION),
+            [dumps(li, MARSHAL_VERSION) for li in lines],
+            values,
+            lines,
+        )
+
+    @property
+    def lines(self) -> list[tuple[Any, ...]]:
+        if self._lines is None:
+            self._lines = [marshal.loads(b) for b in self.l_blobs]  # noqa: S302 — our own blobs
+        return self._lines
+
+    @property
+    def values(self) -> list[Any]:
+        if self._values is None:
+            self._values = self._complete(marshal.loads(self.o_blob))  # noqa: S302 — our own
+        return self._values
+
+    def _complete(self, staged: tuple[Any, ...]) -> list[Any]:
+        values = list(staged)
+        if values[GOODS] is None:  # not in the export: the sum of the lines
+            total = sum((Decimal(li[PRICE]) * li[QUANTITY] for li in self.lines), Decimal(0))
+            values[GOODS] = str(total.quantize(cells.CENT))
+        return values
+
+
+class Staging:
+    """The staged rows of one import; a context manager that removes its file when closed."""
+
+    def __init__(self, directory: str | None = None, *, memory_rows: int | None = None) -> None:
+        self.directory = directory
+        self.memory_rows = MEMORY_ROWS if memory_rows is None else memory_rows
+        self.file: _FileStaging | None = None
+        # order number → [line, file, dup_line, dup_file, values]
+        self.o: dict[str, list[Any]] = {}
+        # order number → [(seq, line, file, values), …] in seq order
+        self.l: dict[str, list[tuple[int, int, int, tuple[Any, ...]]]] = {}
+        self.bad: set[str] = set()
+        self.rows = 0
+
+    @property
+    def in_memory(self) -> bool:
+        return self.file is None
+
+    def close(self) -> None:
+        self.o, self.l, self.bad = {}, {}, set()
+        if self.file is not None:
+            self.file.close()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing
+    def add_orders(self, rows: Sequence[OrderRow], *, duplicates: bool) -> None:
+        """Order-level rows. `duplicates`: a second row of the same order number is an error
+        (Taobao's order report), recorded with the first duplicate's place; otherwise (single-file
+        exports, one row per line) the first row's values stand."""
+        if self.file is not None:
+            self.file.add_orders(rows, duplicates=duplicates)
+            return
+        o = self.o
+        for order_no, line, file_index, values in rows:
+            found = o.get(order_no)
+            if found is None:
+                o[order_no] = [line, file_index, None, None, values]
+            elif duplicates and found[2] is None:
+                found[2] = line
+                found[3] = file_index
+        self._count(len(rows))
+
+    def add_lines(self, rows: Sequence[LineRow]) -> None:
+        if self.file is not None:
+            self.file.add_lines(rows)
+            return
+        lines = self.l
+        for order_no, seq, line, file_index, values in rows:
+            found = lines.get(order_no)
+            if found is None:
+                lines[order_no] = [(seq, line, file_index, values)]
+            else:
+                found.append((seq, line, file_index, values))
+        self._count(len(rows))
+
+    def add_bad(self, numbers: Sequence[str]) -> None:
+        if self.file is not None:
+            self.file.add_bad(numbers)
+        else:
+            self.bad.update(numbers)
+
+    def _count(self, rows: int) -> None:
+        self.rows += rows
+        if self.rows > self.memory_rows:
+            self._spill()
+
+    def _spill(self) -> None:
+        """Too many rows for memory: everything so far into the SQLite file, which takes over."""
+        self.file = _FileStaging(self.directory)
+        self.file.load(self.o, self.l, self.bad)
+        self.o, self.l, self.bad = {}, {}, set()
+
+    # -- checking
+    def orphan_lines(self) -> list[tuple[str, int, int]]:
+        """(order number, line, file) of lines whose order is neither staged nor bad, in row
+        order."""
+        if self.file is not None:
+            return self.file.orphan_lines()
+        o, bad = self.o, self.bad
+        found = [
+            (seq, order_no, line, file_index)
+            for order_no, rows in self.l.items()
+            if order_no not in o and order_no not in bad
+            for seq, line, file_index, _values in rows
+        ]
+        found.sort()
+        return [(order_no, line, file_index) for _seq, order_no, line, file_index in found]
+
+    def lonely_orders(self) -> list[tuple[str, int, int]]:
+        """(order number, line, file) of orders without a line that are not bad, by number."""
+        if self.file is not None:
+            return self.file.lonely_orders()
+        lines, bad = self.l, self.bad
+        return sorted(
+            (order_no, found[0], found[1])
+            for order_no, found in self.o.items()
+            if order_no not in lines and order_no not in bad
+        )
+
+    def duplicates(self) -> list[tuple[str, int, int, int, int]]:
+        """(order number, line, file, duplicate's line, duplicate's file), by number."""
+        if self.file is not None:
+            return self.file.duplicates()
+        return sorted(
+            (order_no, found[0], found[1], found[2], found[3])
+            for order_no, found in self.o.items()
+            if found[2] is not None
+        )
+
+    def drop_bad(self) -> None:
+        if self.file is not None:
+            self.file.drop_bad()
+            return
+        for order_no in self.bad:
+            self.o.pop(order_no, None)
+            self.l.pop(order_no, None)
+
+    def order_count(self) -> int:
+        return self.file.order_count() if self.file is not None else len(self.o)
+
+    def bad_count(self) -> int:
+        return self.file.bad_count() if self.file is not None else len(self.bad)
+
+    # -- reading
+    def grouped(self, *, chunk: int = 2000) -> Iterator[list[StagedOrder]]:
+        """The valid orders that have lines, `chunk` at a time, in order-number order."""
+        if self.file is not None:
+            yield from self.file.grouped(chunk=chunk)
+            return
+        o, lines = self.o, self.l
+        numbers = sorted(n for n in o if n in lines)
+        make = StagedOrder.from_values
+        for start in range(0, len(numbers), chunk):
+            batch = []
+            for order_no in numbers[start : start + chunk]:
+                found = o[order_no]
+                batch.append(make(order_no, found[0], found[4], [r[3] for r in lines[order_no]]))
+            yield batch
+
+
+class _FileStaging:
+    """The staged rows in a throw-away SQLite file (see the module's docstring)."""
+
+    def __init__(self, directory: str | None = None) -> None:
+        handle, self.path = tempfile.mkstemp(prefix="orders-import-", suffix=".db", dir=directory)
+        os.close(handle)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        for pragma in (
+            "journal_mode=OFF",
+            "synchronous=OFF",
+            "temp_store=FILE",
+            "cache_size=-65536",
+            "locking_mode=EXCLUSIVE",
+        ):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.executescript(
+            """
+            CREATE TABLE o (order_no TEXT PRIMARY KEY, line INTEGER, file INTEGER,
+                            dup_line INTEGER, dup_file INTEGER, data BLOB) WITHOUT ROWID;
+            CREATE TABLE l (order_no TEXT, seq INTEGER, line INTEGER, file INTEGER, data BLOB,
+                            PRIMARY KEY (order_no, seq)) WITHOUT ROWID;
+            CREATE TABLE bad (order_no TEXT PRIMARY KEY) WITHOUT ROWID;
+            """
+        )
+        self.db.execute("BEGIN")
+
+    def close(self) -> None:
+        try:
+            self.db.close()
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+
+    def load(
+        self,
+        o: dict[str, list[Any]],
+        lines: dict[str, list[tuple[int, int, int, tuple[Any, ...]]]],
+        bad: set[str],
+    ) -> None:
+        dumps = marshal.dumps
+        self.db.executemany(
+            "INSERT INTO o VALUES (?, ?, ?, ?, ?, ?)",
+            ((n, f[0], f[1], f[2], f[3], dumps(f[4], MARSHAL_VERSION)) for n, f in o.items()),
+        )
+        self.db.executemany(
+            "INSERT INTO l VALUES (?, ?, ?, ?, ?)",
+            (
+                (n, seq, line, file_index, dumps(values, MARSHAL_VERSION))
+                for n, rows in lines.items()
+                for seq, line, file_index, values in rows
+            ),
+        )
+        self.add_bad(list(bad))
+
+    def add_orders(self, rows: Sequence[OrderRow], *, duplicates: bool) -> None:
+        dumps = marshal.dumps
+        if duplicates:
+            sql = (
+                "INSERT INTO o (order_no, line, file, data) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(order_no) DO UPDATE SET dup_line = coalesce(o.dup_line, "
+                "excluded.line), dup_file = coalesce(o.dup_file, excluded.file)"
+            )
+        else:
+            sql = (
+                "INSERT INTO o (order_no, line, file, data) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(order_no) DO NOTHING"
+            )
+        self.db.executemany(
+            sql, [(n, line, f, dumps(values, MARSHAL_VERSION)) for n, line, f, values in rows]
+        )
+
+    def add_lines(self, rows: Sequence[LineRow]) -> None:
+        dumps = marshal.dumps
+        self.db.executemany(
+            "INSERT INTO l (order_no, seq, line, file, data) VALUES (?, ?, ?, ?, ?)",
+            [(n, seq, line, f, dumps(values, MARSHAL_VERSION)) for n, seq, line, f, values in rows],
+        )
+
+    def add_bad(self, numbers: Sequence[str]) -> None:
+        if numbers:
+            self.db.executemany("INSERT OR IGNORE INTO bad VALUES (?)", [(n,) for n in numbers])
+
+    def orphan_lines(self) -> list[tuple[str, int, int]]:
+        return self.db.execute(
+            "SELECT l.order_no, l.line, l.file FROM l WHERE NOT EXISTS "
+            "(SELECT 1 FROM o WHERE o.order_no = l.order_no) AND NOT EXISTS "
+            "(SELECT 1 FROM bad WHERE bad.order_no = l.order_no) ORDER BY l.seq"
+        ).fetchall()
+
+    def lonely_orders(self) -> list[tuple[str, int, int]]:
+        return self.db.execute(
+            "SELECT o.order_no, o.line, o.file FROM o WHERE NOT EXISTS "
+            "(SELECT 1 FROM l WHERE l.order_no = o.order_no) AND NOT EXISTS "
+            "(SELECT 1 FROM bad WHERE bad.order_no = o.order_no) ORDER BY o.order_no"
+        ).fetchall()
+
+    def duplicates(self) -> list[tuple[str, int, int, int, int]]:
+        return self.db.execute(
+            "SELECT order_no, line, file, dup_line, dup_file FROM o WHERE dup_line IS NOT NULL "
+            "ORDER BY order_no"
+        ).fetchall()
+
+    def drop_bad(self) -> None:
+        self.db.execute("DELETE FROM o WHERE order_no IN (SELECT order_no FROM bad)")
+        self.db.execute("DELETE FROM l WHERE order_no IN (SELECT order_no FROM bad)")
+
+    def order_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM o").fetchone()[0])
+
+    def bad_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM bad").fetchone()[0])
+
+    def grouped(self, *, chunk: int) -> Iterator[list[StagedOrder]]:
+        cursor = self.db.execute(
+            "SELECT o.order_no, o.line, o.data, l.data FROM o JOIN l ON l.order_no = o.order_no "
+            "ORDER BY o.order_no, l.seq"
+        )
+        batch: list[StagedOrder] = []
+        order_no = None
+        line_no = 0
+        o_blob = b""
+        l_blobs: list[bytes] = []
+        for rows in iter(lambda: cursor.fetchmany(5000), []):
+            for row_no, row_line, row_o, row_l in rows:
+                if row_no != order_no:
+                    if order_no is not None:
+                        batch.append(StagedOrder(order_no, line_no, o_blob, l_blobs))
+                        if len(batch) >= chunk:
+                            yield batch
+                            batch = []
+                    order_no, line_no, o_blob, l_blobs = row_no, row_line, row_o, [row_l]
+                else:
+                    l_blobs.append(row_l)
+        if order_no is not None:
+            batch.append(StagedOrder(order_no, line_no, o_blob, l_blobs))
+        if batch:
+            yield batch
