@@ -4,7 +4,9 @@ its lines and timeline, masking of the receiver's personal data, the export rows
 The list is ordered by order time (newest first) and paged by a keyset on (created_at, id). Each
 store in scope is read on its own with the indexes that start with the store (store+status+time,
 store+time, store+flag, store+buyer), then merged: one indexed range scan per store instead of a
-sort of every order the user may see. Counts stop at 10,000 ("10,000+").
+sort of every order the user may see. A merchant-code search walks the lines instead, through the
+indexes (merchant code, order time, order) and (SKU, order time, order): lines carry their order's
+time, so both walks come newest first and are merged. Counts stop at 10,000 ("10,000+").
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from storeops.accounts.models import Store
@@ -89,11 +91,13 @@ def _filtered(filters: OrderFilters) -> QuerySet[Order]:
     found = Order.objects.all()
     if filters.status:
         found = found.filter(status=filters.status)
+    found_from = found_to = None
     if filters.date_from:
-        found = found.filter(created_at__gte=clock.start_of_business_day(filters.date_from))
+        found_from = clock.start_of_business_day(filters.date_from)
+        found = found.filter(created_at__gte=found_from)
     if filters.date_to:
-        end = clock.start_of_business_day(filters.date_to + dt.timedelta(days=1))
-        found = found.filter(created_at__lt=end)
+        found_to = clock.start_of_business_day(filters.date_to + dt.timedelta(days=1))
+        found = found.filter(created_at__lt=found_to)
     if filters.order_no:
         found = found.filter(platform_order_no=filters.order_no)
     if filters.buyer:
@@ -101,7 +105,12 @@ def _filtered(filters: OrderFilters) -> QuerySet[Order]:
     if filters.phone_last4:
         found = found.filter(receiver_phone_last4=filters.phone_last4)
     if filters.sku:
-        found = found.filter(id__in=_sku_lines(filters.sku).values("order_id"))
+        lines = _sku_lines(filters.sku)
+        if filters.date_from:  # lines carry their order's time: only the range's lines are read
+            lines = lines.filter(order_created_at__gte=found_from)
+        if filters.date_to:
+            lines = lines.filter(order_created_at__lt=found_to)
+        found = found.filter(id__in=lines.values("order_id"))
     if filters.flag:
         found = found.filter(flag=filters.flag)
     if filters.exception_reason:
@@ -166,14 +175,14 @@ class OrderPage:
 
 
 def _candidate_ids(filters: OrderFilters, store_ids: tuple[int, ...]) -> set[int] | None:
-    """The ids a selective filter allows (order number, buyer, phone's last 4, merchant code),
-    each read through its own single-column index, when at most FEW_ORDERS; None when no such
-    filter is given or every one matches more (then the per-store walk decides)."""
+    """The ids a selective filter allows (order number, buyer, phone's last 4), each read through
+    its own single-column index, when at most FEW_ORDERS; None when no such filter is given or
+    every one matches more (then an index walk decides)."""
     found: list[set[int]] = []
 
-    def few(query: QuerySet[Any], column: str = "id") -> None:
-        rows = list(query.order_by().values_list(column, flat=True)[: FEW_ORDERS + 1])
-        if len(rows) <= FEW_ORDERS:  # rows, not distinct ids: a line query may repeat an order
+    def few(query: QuerySet[Any]) -> None:
+        rows = list(query.order_by().values_list("id", flat=True)[: FEW_ORDERS + 1])
+        if len(rows) <= FEW_ORDERS:
             found.append(set(rows))
 
     if filters.order_no:
@@ -194,29 +203,215 @@ def _candidate_ids(filters: OrderFilters, store_ids: tuple[int, ...]) -> set[int
             )
         if len(ids) <= FEW_ORDERS:
             found.append(ids)
-    if filters.sku:
-        few(_sku_lines(filters.sku), "order_id")
     if not found:
         return None
     return set.intersection(*found)
+
+
+def _few_by_order_filters(
+    filters: OrderFilters, store_ids: tuple[int, ...], every_store: bool
+) -> set[int] | None:
+    """With a merchant code: the orders a store-first index allows (store, then the status or the
+    flag, then the date range), when at most FEW_ORDERS — then their lines are checked for the
+    code instead of walking the code's lines past every order the filter refuses (an exception
+    queue, one small store's day). None when no such filter is given or it allows more."""
+    dated = filters.date_from or filters.date_to
+    if every_store and not (filters.status or filters.flag or dated):
+        return None
+    query = Order.objects.filter(store_id__in=store_ids)
+    if filters.status:
+        query = query.filter(status=filters.status)
+    elif filters.flag:
+        query = query.filter(flag=filters.flag)
+    if filters.date_from:
+        query = query.filter(created_at__gte=clock.start_of_business_day(filters.date_from))
+    if filters.date_to:
+        end = clock.start_of_business_day(filters.date_to + dt.timedelta(days=1))
+        query = query.filter(created_at__lt=end)
+    ids = list(query.order_by().values_list("id", flat=True)[: FEW_ORDERS + 1])
+    return set(ids) if len(ids) <= FEW_ORDERS else None
+
+
+def _candidate_rows(
+    filters: OrderFilters, store_ids: tuple[int, ...], candidates: set[int]
+) -> list[tuple[dt.datetime, int]]:
+    """(order time, id) of the candidates that pass every filter, newest first. Read by primary
+    key; the store, the selective filters and the merchant code are checked here, not in SQL, so
+    the planner cannot pick another index (a filter that matched more than FEW_ORDERS orders is
+    checked here too)."""
+    if not candidates:
+        return []
+    scope = set(store_ids)
+    rows = (
+        _filtered(replace(filters, sku="", order_no="", buyer="", phone_last4=""))
+        .filter(id__in=candidates)
+        .order_by()
+        .values_list(
+            "created_at",
+            "id",
+            "store_id",
+            "platform_order_no",
+            "buyer_nick",
+            "buyer_id",
+            "receiver_phone_last4",
+        )
+    )
+    kept = [
+        (at, pk)
+        for at, pk, store_id, number, nick, buyer_id, last4 in rows
+        if store_id in scope
+        and (not filters.order_no or number == filters.order_no)
+        and (not filters.buyer or filters.buyer in (nick, buyer_id))
+        and (not filters.phone_last4 or last4 == filters.phone_last4)
+    ]
+    if filters.sku and kept:
+        with_code = _orders_with_code(filters.sku, {pk for _at, pk in kept})
+        kept = [row for row in kept if row[1] in with_code]
+    return sorted(kept, reverse=True)
+
+
+def _orders_with_code(code: str, order_ids: set[int]) -> set[int]:
+    """Which of these orders have a line of the merchant code (as written, or its catalog SKU):
+    their lines read by order, compared here."""
+    sku_id = _code_sku_id(code)
+    return {
+        order_id
+        for order_id, merchant_code, line_sku_id in OrderLine.objects.filter(order_id__in=order_ids)
+        .order_by()
+        .values_list("order_id", "merchant_code", "sku_id")
+        if merchant_code == code or (sku_id is not None and line_sku_id == sku_id)
+    }
 
 
 def _all_store_ids() -> set[int]:
     return set(Store.objects.values_list("id", flat=True))
 
 
-def _capped_count(base: QuerySet[Order], filters: OrderFilters, store_ids: tuple[int, ...]) -> int:
-    """How many orders match, up to COUNT_CAP + 1. A merchant code alone over every store is
-    counted from its lines (distinct orders, stopping at the cap) without visiting the orders."""
-    only_sku = filters.sku and replace(filters, sku="", store_ids=()) == OrderFilters()
-    if only_sku and set(store_ids) >= _all_store_ids():
-        return (
-            _sku_lines(filters.sku)
-            .order_by()
-            .values("order_id")
-            .distinct()[: COUNT_CAP + 1]
-            .count()
+# --- merchant code: walks of the line indexes ----------------------------------------------------
+def _code_sku_id(code: str) -> int | None:
+    return Sku.objects.filter(merchant_code=code).values_list("id", flat=True).first()
+
+
+# A line's order is checked through the indexes that start with the store (store, status / flag,
+# order time, id) when the actor's scope has at most this many stores: one seek per store into a
+# narrow index costs a quarter of reading the order's row by primary key (measured on SQLite).
+STORE_SEEKS_MAX = 3
+
+
+def _code_walks(
+    filters: OrderFilters,
+    store_ids: tuple[int, ...],
+    every_store: bool,
+    after: tuple[dt.datetime, int] | None,
+) -> tuple[list[QuerySet[OrderLine]], bool]:
+    """The lines of the merchant code as the platform wrote it, and those mapped to the catalog
+    SKU of that code: one index walk each, newest first, read only as far as needed, narrowed by
+    the date range and the cursor on the line's copy of the order time, and by every other filter
+    on the line's order. Also tells whether the orders are looked at (False: index only)."""
+    on_order: dict[str, Any] = {}
+    for name in ("status", "flag", "exception_reason"):
+        if getattr(filters, name):
+            on_order[name] = getattr(filters, name)
+    if filters.order_no:
+        on_order["platform_order_no"] = filters.order_no
+    if filters.phone_last4:
+        on_order["receiver_phone_last4"] = filters.phone_last4
+    buyer = Q(buyer_nick=filters.buyer) | Q(buyer_id=filters.buyer) if filters.buyer else Q()
+    joined = bool(on_order or filters.buyer or not every_store)
+    orders = None
+    if joined and len(store_ids) <= STORE_SEEKS_MAX:
+        # the order at the line's time in one of the stores, found in a store-first index; the
+        # id is compared as `id + 0` so that the planner cannot read the row by primary key
+        orders = Exists(
+            Order.objects.filter(
+                buyer, store_id__in=store_ids, created_at=OuterRef("order_created_at"), **on_order
+            )
+            .alias(same_id=F("id") + 0)
+            .filter(same_id=OuterRef("order_id"))
         )
+    elif joined:  # the order's row by primary key
+        on_order = {f"order__{name}": value for name, value in on_order.items()}
+        if not every_store:
+            on_order["order__store_id__in"] = store_ids
+        buyer = Q(order__buyer_nick=filters.buyer) | Q(order__buyer_id=filters.buyer)
+    on_line: dict[str, Any] = {}
+    if filters.date_from:
+        on_line["order_created_at__gte"] = clock.start_of_business_day(filters.date_from)
+    if filters.date_to:
+        end = clock.start_of_business_day(filters.date_to + dt.timedelta(days=1))
+        on_line["order_created_at__lt"] = end
+    walks = [OrderLine.objects.filter(merchant_code=filters.sku)]
+    sku_id = _code_sku_id(filters.sku)
+    if sku_id is not None:
+        walks.append(OrderLine.objects.filter(sku_id=sku_id))
+    narrowed = []
+    for lines in walks:
+        lines = lines.filter(**on_line)
+        if orders is not None:
+            lines = lines.filter(orders)
+        elif joined:
+            lines = lines.filter(buyer if filters.buyer else Q(), **on_order)
+        narrowed.append(_after(lines, after))
+    return narrowed, joined
+
+
+def _after(lines: QuerySet[OrderLine], key: tuple[dt.datetime, int] | None) -> QuerySet[OrderLine]:
+    """Lines of orders strictly after `key` in the list's order (older, or as old with a lower id)."""
+    if key is None:
+        return lines
+    return lines.filter(order_created_at__lte=key[0]).exclude(
+        order_created_at=key[0], order_id__gte=key[1]
+    )
+
+
+LINE_BATCH_MAX = 2000
+
+
+def _walk_keys(lines: QuerySet[OrderLine], first: int) -> Iterator[tuple[dt.datetime, int]]:
+    """(order time, order id) of the lines' orders, newest first. Read in growing batches; the
+    next batch starts after the last order seen (an order's lines share its key)."""
+    size = first
+    after = None
+    while True:
+        rows = list(
+            _after(lines, after)
+            .order_by("-order_created_at", "-order_id")
+            .values_list("order_created_at", "order_id")[:size]
+        )
+        yield from rows  # an order's second line repeats its key: the merge drops it
+        if len(rows) < size:
+            return
+        after = rows[-1]
+        size = min(size * 4, LINE_BATCH_MAX)
+
+
+def _code_page(
+    walks: list[QuerySet[OrderLine]], limit: int
+) -> tuple[list[tuple[dt.datetime, int]], bool]:
+    """The page's keys from the merged walks (an order found by both, or by two lines, once)."""
+    keys: list[tuple[dt.datetime, int]] = []
+    previous = None
+    # limit + 2 rows at first: the merge reads one row ahead in each walk
+    for key in heapq.merge(*(_walk_keys(w, limit + 2) for w in walks), reverse=True):
+        if key == previous:
+            continue
+        previous = key
+        keys.append(key)
+        if len(keys) > limit:
+            break
+    return keys[:limit], len(keys) > limit
+
+
+def _code_count(walks: list[QuerySet[OrderLine]]) -> int:
+    """Orders of the merchant code, up to COUNT_CAP + 1, when the walks need no order: the two
+    index walks as one UNION in the indexes' order, so SQLite merges them and stops at the cap."""
+    ordered = [w.order_by().values_list("order_created_at", "order_id") for w in walks]
+    merged = ordered[0].union(*ordered[1:]) if len(ordered) > 1 else ordered[0].distinct()
+    return merged.order_by("-order_created_at", "-order_id")[: COUNT_CAP + 1].count()
+
+
+def _capped_count(base: QuerySet[Order]) -> int:
+    """How many orders match, up to COUNT_CAP + 1."""
     return base.order_by().values("id")[: COUNT_CAP + 1].count()
 
 
@@ -230,47 +425,48 @@ def order_page(
 ) -> OrderPage:
     """One page of the list, newest order time first, with a count that stops at 10,000.
 
-    A selective filter (order number, buyer, phone, a rare merchant code) reads its few orders by
-    key and sorts them here. Otherwise each store's orders are walked newest first through the
-    indexes that start with the store, one page each, and merged.
+    A selective filter (order number, buyer, phone; with a merchant code also a status, flag or
+    date range that allows few orders) reads its few orders by key and sorts them here. A
+    merchant code otherwise walks its lines newest first (`_code_walks`). Otherwise each store's
+    orders are walked newest first through the indexes that start with the store, one page each,
+    and merged.
     """
     limit = max(1, min(limit, PAGE_MAX))
     base = order_list(actor=actor, filters=filters)
     after = decode_order_cursor(cursor) if cursor else None
     store_ids = filters.store_ids or tuple(sorted(actor.store_ids()))
+    every_store = set(store_ids) >= _all_store_ids()
     candidates = _candidate_ids(filters, store_ids)
+    if candidates is None and filters.sku:
+        candidates = _few_by_order_filters(filters, store_ids, every_store)
+    count: int | None = None
     if candidates is not None:
-        # the store is checked here, not in SQL, so the planner reads by primary key
-        scope = set(store_ids)
-        rows = sorted(
-            (
-                (at, pk)
-                for at, pk, store_id in _filtered(
-                    replace(filters, sku="", order_no="", buyer="", phone_last4="")
-                )
-                .filter(id__in=candidates)
-                .order_by()
-                .values_list("created_at", "id", "store_id")
-                if store_id in scope
-            ),
-            reverse=True,
-        )
+        rows = _candidate_rows(filters, store_ids, candidates)
         total = len(rows)
         if after is not None:
             rows = [r for r in rows if r < after]
         keys, more = rows[:limit], len(rows) > limit
-        count: int | None = total if with_count else None
+        count = total if with_count else None
+    elif filters.sku:
+        walks, joined = _code_walks(filters, store_ids, every_store, after)
+        keys, more = _code_page(walks, limit)
+        if not with_count:
+            pass
+        elif after is None and not more:  # the walks reached their end: the page is all
+            count = len(keys)
+        elif not joined or len(store_ids) <= STORE_SEEKS_MAX:
+            # the two walks merged up to the cap (index only, or a few seeks per line)
+            count = _code_count(_code_walks(filters, store_ids, every_store, None)[0])
+        else:  # each order of the code read once by key (see docs/performance.md)
+            count = _capped_count(base)
     else:
-        shaped = _filtered(replace(filters, sku=""))
-        if filters.sku:  # a common code: an indexed EXISTS per order walked (~2 lines each)
-            lines = _sku_lines(filters.sku)
-            shaped = shaped.filter(Exists(lines.filter(order_id=OuterRef("pk"))))
+        shaped = _filtered(filters)
         if after is not None:
             shaped = shaped.filter(created_at__lte=after[0]).exclude(
                 created_at=after[0], id__gte=after[1]
             )
         shaped = shaped.order_by("-created_at", "-id")
-        if not (filters.status or filters.flag) and set(store_ids) >= _all_store_ids():
+        if not (filters.status or filters.flag) and every_store:
             # every store, nothing a store-first index would narrow: one walk of the time index
             per_store = [list(shaped.values_list("created_at", "id")[: limit + 1])]
         else:
@@ -280,9 +476,8 @@ def order_page(
             ]
         merged = list(heapq.merge(*per_store, reverse=True))
         keys, more = merged[:limit], len(merged) > limit
-        count = None
         if with_count:
-            count = _capped_count(base, filters, store_ids)
+            count = _capped_count(base)
     found = Order.objects.select_related("store").in_bulk([k[1] for k in keys])
     orders = [found[k[1]] for k in keys if k[1] in found]
     next_cursor = encode_order_cursor(orders[-1]) if more and orders else None
