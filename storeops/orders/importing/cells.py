@@ -213,7 +213,10 @@ _ADMIN = re.compile(
 
 def split_address(raw: str) -> tuple[str, str, str, str]:
     """Taobao/JD give one string, `省 市 区 详细地址(邮编)`: split it, keep the rest as street."""
-    address = _POSTCODE.sub("", raw).strip()
+    if raw[-1:] == ")" and raw[-8:-7] == "(" and raw[-7:-1].isdigit() and raw[-7:-1].isascii():
+        address = raw[:-8].strip()  # `…(310000)`, as _POSTCODE would take it off
+    else:
+        address = _POSTCODE.sub("", raw).strip()
     parts = address.split()
     if len(parts) >= 4:
         return parts[0][:40], parts[1][:40], parts[2][:40], " ".join(parts[3:])[:255]

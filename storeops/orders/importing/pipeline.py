@@ -568,6 +568,10 @@ class RowParser:
             discount = amounts[r_discount] if r_discount else None
             refund = (amounts[r_refund] if r_refund else None) or ZERO
             flag = cells.flag(r_flag) if r_flag else ""
+            if discount is None and (shipping is None or shipping == ZERO) and goods is not None:
+                # the common case, no Decimal: paid (or, unpaid, the total) is the goods amount
+                if (paid if paid is not None and paid != ZERO else total) == goods:
+                    discount = ZERO
             if discount is None:
                 gross = _dec(goods) + _dec(shipping)
                 if paid is not None and paid != ZERO:
@@ -726,9 +730,9 @@ def stage(
         )
     rows_read = 0
     bad_unkeyed = 0
-    batch_o: list[tuple[Any, ...]] = []
-    batch_l: list[tuple[Any, ...]] = []
     bad: list[str] = []
+    put_order = staging.put_order
+    put_line = staging.put_line
     for plan in plans:
         parser = RowParser(plan)
         duplicates = plan.layout.kind == ORDERS
@@ -752,22 +756,11 @@ def stage(
                     bad_unkeyed += 1
                 continue
             if order is not None:
-                batch_o.append((order_no, line, file_index, order))
+                put_order(order_no, line, file_index, order, duplicates)
             if item is not None:
-                batch_l.append((order_no, rows_read, line, file_index, item))
-            if len(batch_l) >= 5000 or len(batch_o) >= 5000:
-                if batch_o:
-                    staging.add_orders(batch_o, duplicates=duplicates)
-                if batch_l:
-                    staging.add_lines(batch_l)
-                batch_o, batch_l = [], []
-                if progress is not None:
-                    progress(rows_read, total_rows)
-        if batch_o:
-            staging.add_orders(batch_o, duplicates=duplicates)
-        if batch_l:
-            staging.add_lines(batch_l)
-        batch_o, batch_l = [], []
+                put_line(order_no, rows_read, line, file_index, item)
+            if progress is not None and not rows_read % 5000:
+                progress(rows_read, total_rows)
     staging.add_bad(bad)
     if kinds == {ORDERS, ITEMS}:
         _check_pair(staging, plans, errors)

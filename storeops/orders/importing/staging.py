@@ -30,6 +30,7 @@ from storeops.orders.importing import cells
 
 MEMORY_ROWS = 300_000
 MARSHAL_VERSION = 2
+BATCH = 5000
 
 # Order-level values as staged (and as the writer receives them), in this order.
 O_COLS = (
@@ -90,38 +91,32 @@ class StagedOrder:
 
     __slots__ = ("_lines", "_values", "digest", "l_blobs", "line", "o_blob", "order_no")
 
-    def __init__(
-        self,
-        order_no: str,
-        line: int,
-        o_blob: bytes,
-        l_blobs: list[bytes],
-        values: tuple[Any, ...] | None = None,
-        lines: list[tuple[Any, ...]] | None = None,
-    ) -> None:
+    def __init__(self, order_no: str, line: int, o_blob: bytes, l_blobs: list[bytes]) -> None:
         self.order_no = order_no
         self.line = line
         self.o_blob = o_blob
         self.l_blobs = l_blobs
         self.digest = hashlib.md5(o_blob + b"".join(l_blobs), usedforsecurity=False).hexdigest()
-        self._lines = lines
-        self._values: list[Any] | None = None
-        if values is not None:
-            self._values = self._complete(values)
+        self._lines: list[tuple[Any, ...]] | None = None
+        self._values: tuple[Any, ...] | None = None
 
     @classmethod
-    def from_values(
-        cls, order_no: str, line: int, values: tuple[Any, ...], lines: list[tuple[Any, ...]]
+    def decoded(
+        cls,
+        order_no: str,
+        line: int,
+        digest: str,
+        values: tuple[Any, ...],
+        lines: list[tuple[Any, ...]],
     ) -> StagedOrder:
-        dumps = marshal.dumps
-        return cls(
-            order_no,
-            line,
-            dumps(values, MARSHAL_VERSION),
-            [dumps(li, MARSHAL_VERSION) for li in lines],
-            values,
-            lines,
-        )
+        """An order staged in memory: its values at hand, its digest already computed."""
+        order = cls.__new__(cls)
+        order.order_no = order_no
+        order.line = line
+        order.digest = digest
+        order._lines = lines
+        order._values = _complete(values, lines) if values[GOODS] is None else values
+        return order
 
     @property
     def lines(self) -> list[tuple[Any, ...]]:
@@ -130,21 +125,24 @@ class StagedOrder:
         return self._lines
 
     @property
-    def values(self) -> list[Any]:
+    def values(self) -> tuple[Any, ...]:
         if self._values is None:
-            self._values = self._complete(marshal.loads(self.o_blob))  # noqa: S302 — our own
+            values = marshal.loads(self.o_blob)  # noqa: S302 — our own blobs
+            self._values = _complete(values, self.lines) if values[GOODS] is None else values
         return self._values
 
-    def _complete(self, staged: tuple[Any, ...]) -> list[Any]:
-        values = list(staged)
-        if values[GOODS] is None:  # not in the export: the sum of the lines
-            total = sum((Decimal(li[PRICE]) * li[QUANTITY] for li in self.lines), Decimal(0))
-            values[GOODS] = str(total.quantize(cells.CENT))
-        return values
+
+def _complete(values: tuple[Any, ...], lines: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+    """Goods not in the export: the sum of the lines."""
+    total = sum((Decimal(li[PRICE]) * li[QUANTITY] for li in lines), Decimal(0))
+    return (*values[:GOODS], str(total.quantize(cells.CENT)), *values[GOODS + 1 :])
 
 
 class Staging:
-    """The staged rows of one import; a context manager that removes its file when closed."""
+    """The staged rows of one import; a context manager that removes its file when closed.
+
+    Stage 1 hands rows over one at a time (`put_order`, `put_line`); in memory that is a dict
+    operation, in the file a batch of 5,000 rows per `executemany`."""
 
     def __init__(self, directory: str | None = None, *, memory_rows: int | None = None) -> None:
         self.directory = directory
@@ -152,8 +150,8 @@ class Staging:
         self.file: _FileStaging | None = None
         # order number → [line, file, dup_line, dup_file, values]
         self.o: dict[str, list[Any]] = {}
-        # order number → [(seq, line, file, values), …] in seq order
-        self.l: dict[str, list[tuple[int, int, int, tuple[Any, ...]]]] = {}
+        # order number → [seq, line, file, values, seq, line, file, values, …] in seq order
+        self.l: dict[str, list[Any]] = {}
         self.bad: set[str] = set()
         self.rows = 0
 
@@ -173,46 +171,49 @@ class Staging:
         self.close()
 
     # -- writing
-    def add_orders(self, rows: Sequence[OrderRow], *, duplicates: bool) -> None:
-        """Order-level rows. `duplicates`: a second row of the same order number is an error
+    def put_order(
+        self, order_no: str, line: int, file_index: int, values: tuple[Any, ...], duplicates: bool
+    ) -> None:
+        """An order-level row. `duplicates`: a second row of the same order number is an error
         (Taobao's order report), recorded with the first duplicate's place; otherwise (single-file
         exports, one row per line) the first row's values stand."""
         if self.file is not None:
-            self.file.add_orders(rows, duplicates=duplicates)
+            self.file.put_order(order_no, line, file_index, values, duplicates)
             return
-        o = self.o
-        for order_no, line, file_index, values in rows:
-            found = o.get(order_no)
-            if found is None:
-                o[order_no] = [line, file_index, None, None, values]
-            elif duplicates and found[2] is None:
-                found[2] = line
-                found[3] = file_index
-        self._count(len(rows))
+        found = self.o.get(order_no)
+        if found is None:
+            self.o[order_no] = [line, file_index, None, None, values]
+        elif duplicates and found[2] is None:
+            found[2] = line
+            found[3] = file_index
+        self.rows += 1
+        if self.rows > self.memory_rows:
+            self._spill()
 
-    def add_lines(self, rows: Sequence[LineRow]) -> None:
+    def put_line(
+        self, order_no: str, seq: int, line: int, file_index: int, values: tuple[Any, ...]
+    ) -> None:
         if self.file is not None:
-            self.file.add_lines(rows)
+            self.file.put_line(order_no, seq, line, file_index, values)
             return
-        lines = self.l
-        for order_no, seq, line, file_index, values in rows:
-            found = lines.get(order_no)
-            if found is None:
-                lines[order_no] = [(seq, line, file_index, values)]
-            else:
-                found.append((seq, line, file_index, values))
-        self._count(len(rows))
+        found = self.l.get(order_no)
+        if found is None:
+            self.l[order_no] = [seq, line, file_index, values]
+        else:
+            found += (seq, line, file_index, values)
+        self.rows += 1
+        if self.rows > self.memory_rows:
+            self._spill()
+
+    def flush(self) -> None:
+        if self.file is not None:
+            self.file.flush()
 
     def add_bad(self, numbers: Sequence[str]) -> None:
         if self.file is not None:
             self.file.add_bad(numbers)
         else:
             self.bad.update(numbers)
-
-    def _count(self, rows: int) -> None:
-        self.rows += rows
-        if self.rows > self.memory_rows:
-            self._spill()
 
     def _spill(self) -> None:
         """Too many rows for memory: everything so far into the SQLite file, which takes over."""
@@ -226,13 +227,12 @@ class Staging:
         order."""
         if self.file is not None:
             return self.file.orphan_lines()
-        o, bad = self.o, self.bad
-        found = [
-            (seq, order_no, line, file_index)
-            for order_no, rows in self.l.items()
-            if order_no not in o and order_no not in bad
-            for seq, line, file_index, _values in rows
-        ]
+        lines = self.l
+        found = []
+        for order_no in lines.keys() - self.o.keys() - self.bad:
+            rows = lines[order_no]
+            for i in range(0, len(rows), 4):
+                found.append((rows[i], order_no, rows[i + 1], rows[i + 2]))
         found.sort()
         return [(order_no, line, file_index) for _seq, order_no, line, file_index in found]
 
@@ -240,12 +240,11 @@ class Staging:
         """(order number, line, file) of orders without a line that are not bad, by number."""
         if self.file is not None:
             return self.file.lonely_orders()
-        lines, bad = self.l, self.bad
-        return sorted(
-            (order_no, found[0], found[1])
-            for order_no, found in self.o.items()
-            if order_no not in lines and order_no not in bad
-        )
+        o = self.o
+        return [
+            (order_no, o[order_no][0], o[order_no][1])
+            for order_no in sorted(o.keys() - self.l.keys() - self.bad)
+        ]
 
     def duplicates(self) -> list[tuple[str, int, int, int, int]]:
         """(order number, line, file, duplicate's line, duplicate's file), by number."""
@@ -278,13 +277,21 @@ class Staging:
             yield from self.file.grouped(chunk=chunk)
             return
         o, lines = self.o, self.l
-        numbers = sorted(n for n in o if n in lines)
-        make = StagedOrder.from_values
+        numbers = sorted(o.keys() & lines.keys())
+        dumps = marshal.dumps
+        md5 = hashlib.md5
+        make = StagedOrder.decoded
         for start in range(0, len(numbers), chunk):
             batch = []
             for order_no in numbers[start : start + chunk]:
                 found = o[order_no]
-                batch.append(make(order_no, found[0], found[4], [r[3] for r in lines[order_no]]))
+                values = found[4]
+                line_values = lines[order_no][3::4]
+                blob = dumps(values, MARSHAL_VERSION)
+                for line_value in line_values:
+                    blob += dumps(line_value, MARSHAL_VERSION)
+                digest = md5(blob, usedforsecurity=False).hexdigest()
+                batch.append(make(order_no, found[0], digest, values, line_values))
             yield batch
 
 
@@ -313,6 +320,9 @@ class _FileStaging:
             """
         )
         self.db.execute("BEGIN")
+        self.o_batch: list[tuple[Any, ...]] = []
+        self.l_batch: list[tuple[Any, ...]] = []
+        self.o_duplicates = False
 
     def close(self) -> None:
         try:
@@ -321,12 +331,7 @@ class _FileStaging:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
 
-    def load(
-        self,
-        o: dict[str, list[Any]],
-        lines: dict[str, list[tuple[int, int, int, tuple[Any, ...]]]],
-        bad: set[str],
-    ) -> None:
+    def load(self, o: dict[str, list[Any]], lines: dict[str, list[Any]], bad: set[str]) -> None:
         dumps = marshal.dumps
         self.db.executemany(
             "INSERT INTO o VALUES (?, ?, ?, ?, ?, ?)",
@@ -335,42 +340,61 @@ class _FileStaging:
         self.db.executemany(
             "INSERT INTO l VALUES (?, ?, ?, ?, ?)",
             (
-                (n, seq, line, file_index, dumps(values, MARSHAL_VERSION))
+                (n, rows[i], rows[i + 1], rows[i + 2], dumps(rows[i + 3], MARSHAL_VERSION))
                 for n, rows in lines.items()
-                for seq, line, file_index, values in rows
+                for i in range(0, len(rows), 4)
             ),
         )
         self.add_bad(list(bad))
 
-    def add_orders(self, rows: Sequence[OrderRow], *, duplicates: bool) -> None:
-        dumps = marshal.dumps
-        if duplicates:
-            sql = (
-                "INSERT INTO o (order_no, line, file, data) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(order_no) DO UPDATE SET dup_line = coalesce(o.dup_line, "
-                "excluded.line), dup_file = coalesce(o.dup_file, excluded.file)"
-            )
-        else:
-            sql = (
-                "INSERT INTO o (order_no, line, file, data) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(order_no) DO NOTHING"
-            )
-        self.db.executemany(
-            sql, [(n, line, f, dumps(values, MARSHAL_VERSION)) for n, line, f, values in rows]
-        )
+    def put_order(
+        self, order_no: str, line: int, file_index: int, values: tuple[Any, ...], duplicates: bool
+    ) -> None:
+        if duplicates != self.o_duplicates:
+            self.flush()
+            self.o_duplicates = duplicates
+        self.o_batch.append((order_no, line, file_index, marshal.dumps(values, MARSHAL_VERSION)))
+        if len(self.o_batch) >= BATCH:
+            self.flush()
 
-    def add_lines(self, rows: Sequence[LineRow]) -> None:
-        dumps = marshal.dumps
-        self.db.executemany(
-            "INSERT INTO l (order_no, seq, line, file, data) VALUES (?, ?, ?, ?, ?)",
-            [(n, seq, line, f, dumps(values, MARSHAL_VERSION)) for n, seq, line, f, values in rows],
+    def put_line(
+        self, order_no: str, seq: int, line: int, file_index: int, values: tuple[Any, ...]
+    ) -> None:
+        self.l_batch.append(
+            (order_no, seq, line, file_index, marshal.dumps(values, MARSHAL_VERSION))
         )
+        if len(self.l_batch) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.o_batch:
+            if self.o_duplicates:
+                sql = (
+                    "INSERT INTO o (order_no, line, file, data) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(order_no) DO UPDATE SET dup_line = coalesce(o.dup_line, "
+                    "excluded.line), dup_file = coalesce(o.dup_file, excluded.file)"
+                )
+            else:
+                sql = (
+                    "INSERT INTO o (order_no, line, file, data) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(order_no) DO NOTHING"
+                )
+            self.db.executemany(sql, self.o_batch)
+            self.o_batch = []
+        if self.l_batch:
+            self.db.executemany(
+                "INSERT INTO l (order_no, seq, line, file, data) VALUES (?, ?, ?, ?, ?)",
+                self.l_batch,
+            )
+            self.l_batch = []
 
     def add_bad(self, numbers: Sequence[str]) -> None:
+        self.flush()
         if numbers:
             self.db.executemany("INSERT OR IGNORE INTO bad VALUES (?)", [(n,) for n in numbers])
 
     def orphan_lines(self) -> list[tuple[str, int, int]]:
+        self.flush()
         return self.db.execute(
             "SELECT l.order_no, l.line, l.file FROM l WHERE NOT EXISTS "
             "(SELECT 1 FROM o WHERE o.order_no = l.order_no) AND NOT EXISTS "
@@ -378,6 +402,7 @@ class _FileStaging:
         ).fetchall()
 
     def lonely_orders(self) -> list[tuple[str, int, int]]:
+        self.flush()
         return self.db.execute(
             "SELECT o.order_no, o.line, o.file FROM o WHERE NOT EXISTS "
             "(SELECT 1 FROM l WHERE l.order_no = o.order_no) AND NOT EXISTS "
@@ -385,22 +410,27 @@ class _FileStaging:
         ).fetchall()
 
     def duplicates(self) -> list[tuple[str, int, int, int, int]]:
+        self.flush()
         return self.db.execute(
             "SELECT order_no, line, file, dup_line, dup_file FROM o WHERE dup_line IS NOT NULL "
             "ORDER BY order_no"
         ).fetchall()
 
     def drop_bad(self) -> None:
+        self.flush()
         self.db.execute("DELETE FROM o WHERE order_no IN (SELECT order_no FROM bad)")
         self.db.execute("DELETE FROM l WHERE order_no IN (SELECT order_no FROM bad)")
 
     def order_count(self) -> int:
+        self.flush()
         return int(self.db.execute("SELECT count(*) FROM o").fetchone()[0])
 
     def bad_count(self) -> int:
+        self.flush()
         return int(self.db.execute("SELECT count(*) FROM bad").fetchone()[0])
 
     def grouped(self, *, chunk: int) -> Iterator[list[StagedOrder]]:
+        self.flush()
         cursor = self.db.execute(
             "SELECT o.order_no, o.line, o.data, l.data FROM o JOIN l ON l.order_no = o.order_no "
             "ORDER BY o.order_no, l.seq"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ from storeops.orders.permissions import OrderPerm
 
 Progress = Callable[[int, int | None], None]
 CHUNK = 2000
+ROWS_PER_INSERT = 100  # × 41 order columns: far below both databases' bound-parameter limits
 IN_CHUNK = 900  # bound parameters per IN (...) list, well under SQLite's limit
 CN = dt.timezone(dt.timedelta(hours=8))  # platform times are Beijing time (no DST)
 
@@ -201,11 +203,12 @@ def order_import_run(
             _sqlite_cache(grow=True)
             done = 0
             total = (staged.rows or 0) + staged.orders
-            for batch in grouped(staging, chunk=CHUNK):
-                writer.write(batch)
-                done += len(batch)
-                if progress is not None:
-                    progress(staged.rows + done, total)
+            with _bulk_indexes(staged.orders):
+                for batch in grouped(staging, chunk=CHUNK):
+                    writer.write(batch)
+                    done += len(batch)
+                    if progress is not None:
+                        progress(staged.rows + done, total)
             _sqlite_cache(grow=False)
             if writer.closed:
                 for callback in ON_PLATFORM_CLOSE:
@@ -264,6 +267,50 @@ def _sqlite_cache(*, grow: bool) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {-65536 if grow else -2000}")
+
+
+BULK_MIN_ORDERS = 20_000
+
+
+@contextlib.contextmanager
+def _bulk_indexes(incoming: int) -> Iterator[None]:
+    """SQLite, an import at least as large as the orders table (a shop bringing its history):
+    the list's indexes on orders and lines are dropped inside the import's transaction and built
+    again at its end, by one sort each instead of a B-tree insert per row (~1 s less per 100,000
+    orders). Kept: unique constraints (the import's own lookups), partial indexes, and the
+    lines' order index (re-imports read lines by order). Atomic like the rest: a failed import
+    rolls the DDL back with the rows; readers see the committed schema only."""
+    dropped: list[str] = []
+    if connection.vendor == "sqlite" and incoming >= BULK_MIN_ORDERS:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT max(id) - min(id) + 1 FROM {_table(Order)}")
+            if (cursor.fetchone()[0] or 0) <= incoming:
+                dropped = _drop_list_indexes(cursor)
+    yield
+    if dropped:
+        with connection.cursor() as cursor:
+            for sql in dropped:
+                cursor.execute(sql)
+
+
+def _drop_list_indexes(cursor: Any) -> list[str]:
+    """Drops the orders' and lines' plain indexes (see `_bulk_indexes`); their CREATE statements."""
+    dropped = []
+    for model, keep in ((Order, ()), (OrderLine, (("order_id",),))):
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL",
+            [model._meta.db_table],
+        )
+        for name, sql in cursor.fetchall():
+            if sql.upper().startswith("CREATE UNIQUE") or " WHERE " in sql.upper():
+                continue
+            cursor.execute("SELECT name FROM pragma_index_info(%s)", [name])
+            if tuple(row[0] for row in cursor.fetchall()) in keep:
+                continue
+            dropped.append(sql)
+            cursor.execute(f"DROP INDEX {_q(name)}")
+    return dropped
 
 
 IMPORT_KIND = "orders.orders"
@@ -372,10 +419,30 @@ class _Writer:
 
     def _insert(
         self, model: Any, cols: Sequence[str], marks_of: dict[str, str] | None = None
-    ) -> str:
+    ) -> tuple[str, str]:
+        """The statement's head and one row's placeholders (see `_insert_rows`)."""
         names = ", ".join(_q(c) for c in cols)
         marks = ", ".join((marks_of or {}).get(c, "%s") for c in cols)
-        return f"INSERT INTO {_table(model)} ({names}) VALUES ({marks})"
+        return f"INSERT INTO {_table(model)} ({names}) VALUES ", f"({marks})"
+
+    def _insert_rows(
+        self, cursor: Any, insert: tuple[str, str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """`ROWS_PER_INSERT` rows per INSERT: on SQLite each statement run pays for opening every
+        index and for the AUTOINCREMENT bookkeeping once, not once per row (lines ~2× faster
+        while the list's indexes are dropped for a bulk import)."""
+        head, row = insert
+        per = ROWS_PER_INSERT
+        whole = len(rows) - len(rows) % per
+        chain = itertools.chain.from_iterable
+        if whole:
+            cursor.executemany(
+                head + ", ".join([row] * per),
+                [list(chain(rows[i : i + per])) for i in range(0, whole, per)],
+            )
+        if whole < len(rows):
+            rest = rows[whole:]
+            cursor.execute(head + ", ".join([row] * len(rest)), list(chain(rest)))
 
     def _json(self, value: Any) -> Any:
         if self.sqlite:
@@ -486,7 +553,7 @@ class _Writer:
                 )
         with connection.cursor() as cursor:
             base = self._last_id(cursor)
-            cursor.executemany(self.insert_order, rows)
+            self._insert_rows(cursor, self.insert_order, rows)
             ids = self._new_ids(cursor, orders, base)
             line_rows: list[tuple[Any, ...]] = []
             exceptions: list[tuple[str, str, int]] = []
@@ -512,8 +579,8 @@ class _Writer:
                         unmatched = [*(unmatched or ()), code]
                 if unmatched and order.values[status_index] == pending:
                     exceptions.append((*_exception(unmatched), order_id))
-            cursor.executemany(self.insert_line, line_rows)
-            cursor.executemany(self.insert_link, links)
+            self._insert_rows(cursor, self.insert_line, line_rows)
+            self._insert_rows(cursor, self.insert_link, links)
             if exceptions:
                 cursor.executemany(
                     f"UPDATE {_table(Order)} SET status = %s, exception_reason = %s, "
@@ -665,10 +732,10 @@ class _Writer:
                     line_updates,
                 )
             if line_inserts:
-                cursor.executemany(self.insert_line, line_inserts)
+                self._insert_rows(cursor, self.insert_line, line_inserts)
             if events:
-                cursor.executemany(self.insert_event, events)
-            cursor.executemany(self.insert_link, links)
+                self._insert_rows(cursor, self.insert_event, events)
+            self._insert_rows(cursor, self.insert_link, links)
         self.result.updated += len(changed)
         self.result.lines += sum(len(o.lines) for o, _pk in changed)
 
