@@ -25,14 +25,26 @@ from tests.test_orders_import import run, taobao
 CODE = "P2-CODE"
 
 
-@pytest.fixture(
-    params=[(1000, 3), (0, 3), (0, 0)], ids=["few-by-key", "line-walks", "walks-by-row"]
-)
+WAYS = {
+    # FEW_ORDERS, STORE_SEEKS_MAX, SIDE_CAP
+    "few-by-key": (1000, 3, 50_000),  # a test database holds few orders: read by key
+    "line-walks": (0, 3, 50_000),  # walk the code's lines, orders checked in a store index
+    "walks-by-row": (0, 0, 50_000),  # … orders checked by primary key
+    "order-walks": (0, 3, 0),  # walk the orders the other filters allow, lines checked
+}
+
+
+def _set_way(monkeypatch, name):
+    few, seeks, side = WAYS[name]
+    monkeypatch.setattr(sel, "FEW_ORDERS", few)
+    monkeypatch.setattr(sel, "STORE_SEEKS_MAX", seeks)
+    monkeypatch.setattr(sel, "SIDE_CAP", side)
+
+
+@pytest.fixture(params=list(WAYS))
 def way(request, monkeypatch):
-    """Each test below runs on each way of reading: the few orders by key (a test database holds
-    few orders), the line walks checking orders in a store-first index, and by primary key."""
-    monkeypatch.setattr(sel, "FEW_ORDERS", request.param[0])
-    monkeypatch.setattr(sel, "STORE_SEEKS_MAX", request.param[1])
+    """Each test below runs on each way of reading."""
+    _set_way(monkeypatch, request.param)
     return request.param
 
 
@@ -261,19 +273,20 @@ def _filters(spec, world, stores, code):
     return sel.OrderFilters(**kwargs, **spec)
 
 
-@pytest.mark.parametrize(
-    ("few", "seeks"),
-    [(1000, 3), (0, 3), (0, 0), (0, 100), (2, 1)],
-    ids=["as-configured", "line-walks", "rows-by-key", "store-seeks", "mixed"],
-)
+EVERY_WAY = {**WAYS, "store-seeks": (0, 100, 50_000), "mixed": (2, 1, 50_000)}
+
+
+@pytest.mark.parametrize("name", list(EVERY_WAY))
 def test_every_way_of_reading_gives_the_reference_list(
-    kefu, kefu_jd, two_store_kefu, stores, world, monkeypatch, few, seeks
+    kefu, kefu_jd, two_store_kefu, stores, world, monkeypatch, name
 ):
     """The plain query (`order_list`, ordered by order time and id) is the reference: each filter
     combination, each scope, paged two at a time through the cursor, gives the same orders and
-    the same count, whichever path order_page takes (FEW_ORDERS and STORE_SEEKS_MAX moved)."""
-    monkeypatch.setattr(sel, "FEW_ORDERS", few)
-    monkeypatch.setattr(sel, "STORE_SEEKS_MAX", seeks)
+    the same count, whichever path order_page takes (store-seeks: every scope checked in the
+    store indexes; mixed: some filters few, others not)."""
+    monkeypatch.setattr(sel, "FEW_ORDERS", EVERY_WAY[name][0])
+    monkeypatch.setattr(sel, "STORE_SEEKS_MAX", EVERY_WAY[name][1])
+    monkeypatch.setattr(sel, "SIDE_CAP", EVERY_WAY[name][2])
     checked = 0
     for actor, spec, code in itertools.product(
         (kefu, kefu_jd, two_store_kefu), FILTERS, (CODE, "P2-OLD")
@@ -292,19 +305,19 @@ def test_every_way_of_reading_gives_the_reference_list(
 
 
 @pytest.mark.parametrize(
-    ("spec", "seeks"),
+    ("spec", "name"),
     [
-        ({}, 3),
-        ({"store": "tb-main"}, 3),
-        ({"status": "pending_review"}, 3),
-        ({"store": "tb-main"}, 0),
+        ({}, "line-walks"),
+        ({"store": "tb-main"}, "line-walks"),
+        ({"status": "pending_review"}, "line-walks"),
+        ({"store": "tb-main"}, "walks-by-row"),
+        ({"store": "tb-main"}, "order-walks"),
     ],
-    ids=["code-only", "store-seeks", "status-by-key", "store-by-key"],
+    ids=["code-only", "store-seeks", "status-by-key", "store-by-key", "order-walk"],
 )
-def test_count_stops_at_the_cap_on_every_count_path(kefu, stores, world, monkeypatch, spec, seeks):
+def test_count_stops_at_the_cap_on_every_count_path(kefu, stores, world, monkeypatch, spec, name):
+    _set_way(monkeypatch, name)
     monkeypatch.setattr(sel, "COUNT_CAP", 2)
-    monkeypatch.setattr(sel, "FEW_ORDERS", 0)
-    monkeypatch.setattr(sel, "STORE_SEEKS_MAX", seeks)
     page = sel.order_page(actor=kefu, filters=_filters(spec, world, stores, CODE), limit=1)
     assert (page.count, page.count_capped, page.count_label) == (2, True, "2+")
     assert len(page.orders) == 1

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -208,13 +209,20 @@ def _candidate_ids(filters: OrderFilters, store_ids: tuple[int, ...]) -> set[int
     return set.intersection(*found)
 
 
-def _few_by_order_filters(
+# A merchant code with other filters: the orders those filters allow are counted up to SIDE_CAP
+# in their store-first index. At least that many: walk the code's lines (one page then costs at
+# most ~2 × page size × orders / SIDE_CAP looks at an order). Fewer: walk whichever side needs
+# fewer looks for a page — the code's lines (two walks, each until a page of orders passes the
+# filters), or the allowed orders of each store (each until a page has a line of the code).
+SIDE_CAP = 20_000
+
+
+def _order_side(
     filters: OrderFilters, store_ids: tuple[int, ...], every_store: bool
-) -> set[int] | None:
+) -> QuerySet[Order] | None:
     """With a merchant code: the orders a store-first index allows (store, then the status or the
-    flag, then the date range), when at most FEW_ORDERS — then their lines are checked for the
-    code instead of walking the code's lines past every order the filter refuses (an exception
-    queue, one small store's day). None when no such filter is given or it allows more."""
+    flag, then the date range): a superset of the answer, read from the index alone. None when
+    no such filter narrows the orders (every store, no status, flag or date range)."""
     dated = filters.date_from or filters.date_to
     if every_store and not (filters.status or filters.flag or dated):
         return None
@@ -228,8 +236,27 @@ def _few_by_order_filters(
     if filters.date_to:
         end = clock.start_of_business_day(filters.date_to + dt.timedelta(days=1))
         query = query.filter(created_at__lt=end)
-    ids = list(query.order_by().values_list("id", flat=True)[: FEW_ORDERS + 1])
-    return set(ids) if len(ids) <= FEW_ORDERS else None
+    return query.order_by()
+
+
+def _code_side_size(filters: OrderFilters, cap: int) -> int:
+    """The code's lines (as written, and of its catalog SKU) in the date range, each counted up to
+    `cap`: two index-only counts."""
+    walks = [OrderLine.objects.filter(merchant_code=filters.sku)]
+    sku_id = _code_sku_id(filters.sku)
+    if sku_id is not None:
+        walks.append(OrderLine.objects.filter(sku_id=sku_id))
+    total = 0
+    for lines in walks:
+        if filters.date_from:
+            lines = lines.filter(
+                order_created_at__gte=clock.start_of_business_day(filters.date_from)
+            )
+        if filters.date_to:
+            end = clock.start_of_business_day(filters.date_to + dt.timedelta(days=1))
+            lines = lines.filter(order_created_at__lt=end)
+        total += lines.order_by().values("id")[:cap].count()
+    return total
 
 
 def _candidate_rows(
@@ -402,12 +429,17 @@ def _code_page(
     return keys[:limit], len(keys) > limit
 
 
-def _code_count(walks: list[QuerySet[OrderLine]]) -> int:
-    """Orders of the merchant code, up to COUNT_CAP + 1, when the walks need no order: the two
-    index walks as one UNION in the indexes' order, so SQLite merges them and stops at the cap."""
+def _code_count(walks: list[QuerySet[OrderLine]], *, first_alone: bool) -> int:
+    """Orders found by the walks, up to COUNT_CAP + 1: both as one UNION in the indexes' order
+    (SQLite merges the two walks and stops at the cap). With `first_alone` (walks of the index
+    only) the first walk is counted alone first: a common code reaches the cap with it."""
     ordered = [w.order_by().values_list("order_created_at", "order_id") for w in walks]
-    merged = ordered[0].union(*ordered[1:]) if len(ordered) > 1 else ordered[0].distinct()
-    return merged.order_by("-order_created_at", "-order_id")[: COUNT_CAP + 1].count()
+    newest_first = ("-order_created_at", "-order_id")
+    if first_alone or len(ordered) == 1:
+        first = ordered[0].distinct().order_by(*newest_first)[: COUNT_CAP + 1].count()
+        if first > COUNT_CAP or len(ordered) == 1:  # the code as written reaches the cap alone
+            return first
+    return ordered[0].union(*ordered[1:]).order_by(*newest_first)[: COUNT_CAP + 1].count()
 
 
 def _capped_count(base: QuerySet[Order]) -> int:
@@ -425,11 +457,11 @@ def order_page(
 ) -> OrderPage:
     """One page of the list, newest order time first, with a count that stops at 10,000.
 
-    A selective filter (order number, buyer, phone; with a merchant code also a status, flag or
-    date range that allows few orders) reads its few orders by key and sorts them here. A
-    merchant code otherwise walks its lines newest first (`_code_walks`). Otherwise each store's
-    orders are walked newest first through the indexes that start with the store, one page each,
-    and merged.
+    A selective filter (order number, buyer, phone; with a merchant code also a store, status,
+    flag or date range that allows few orders) reads its few orders by key and sorts them here.
+    A merchant code otherwise walks its lines newest first (`_code_walks`), unless the other
+    filters allow fewer orders than the code has lines. Otherwise each store's orders are walked
+    newest first through the indexes that start with the store, one page each, and merged.
     """
     limit = max(1, min(limit, PAGE_MAX))
     base = order_list(actor=actor, filters=filters)
@@ -437,8 +469,19 @@ def order_page(
     store_ids = filters.store_ids or tuple(sorted(actor.store_ids()))
     every_store = set(store_ids) >= _all_store_ids()
     candidates = _candidate_ids(filters, store_ids)
+    walk_lines = bool(filters.sku)
     if candidates is None and filters.sku:
-        candidates = _few_by_order_filters(filters, store_ids, every_store)
+        side = _order_side(filters, store_ids, every_store)
+        if side is not None:
+            ids = list(side.values_list("id", flat=True)[: FEW_ORDERS + 1])
+            if len(ids) <= FEW_ORDERS:  # few orders: read by key, their lines checked
+                candidates = set(ids)
+            else:
+                orders = side.values("id")[:SIDE_CAP].count()
+                one_walk = every_store and not (filters.status or filters.flag)
+                order_walks = 1 if one_walk else len(store_ids)
+                enough = orders * order_walks // 2  # lines beyond which orders are walked
+                walk_lines = orders >= SIDE_CAP or _code_side_size(filters, enough + 1) <= enough
     count: int | None = None
     if candidates is not None:
         rows = _candidate_rows(filters, store_ids, candidates)
@@ -447,20 +490,29 @@ def order_page(
             rows = [r for r in rows if r < after]
         keys, more = rows[:limit], len(rows) > limit
         count = total if with_count else None
-    elif filters.sku:
+    elif walk_lines:
         walks, joined = _code_walks(filters, store_ids, every_store, after)
         keys, more = _code_page(walks, limit)
+        seeks = len(store_ids) <= STORE_SEEKS_MAX
+        only_stores = replace(filters, sku="", store_ids=(), date_from=None, date_to=None) == (
+            OrderFilters()
+        )
         if not with_count:
             pass
         elif after is None and not more:  # the walks reached their end: the page is all
             count = len(keys)
-        elif not joined or len(store_ids) <= STORE_SEEKS_MAX:
-            # the two walks merged up to the cap (index only, or a few seeks per line)
-            count = _code_count(_code_walks(filters, store_ids, every_store, None)[0])
-        else:  # each order of the code read once by key (see docs/performance.md)
+        elif not joined or (only_stores and seeks and connection.vendor == "sqlite"):
+            # the two walks merged up to the cap: index only, or a store-index seek per line and
+            # store (on SQLite a third of scanning the stores' orders against the code's lines)
+            walks = _code_walks(filters, store_ids, every_store, None)[0]
+            count = _code_count(walks, first_alone=not joined)
+        else:  # the code's orders against the orders the filters allow (docs/performance.md)
             count = _capped_count(base)
     else:
-        shaped = _filtered(filters)
+        shaped = _filtered(replace(filters, sku=""))
+        if filters.sku:  # fewer such orders than lines of the code: an indexed EXISTS per order
+            lines = _sku_lines(filters.sku)
+            shaped = shaped.filter(Exists(lines.filter(order_id=OuterRef("pk"))))
         if after is not None:
             shaped = shaped.filter(created_at__lte=after[0]).exclude(
                 created_at=after[0], id__gte=after[1]
