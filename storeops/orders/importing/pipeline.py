@@ -568,10 +568,13 @@ class RowParser:
             discount = amounts[r_discount] if r_discount else None
             refund = (amounts[r_refund] if r_refund else None) or ZERO
             flag = cells.flag(r_flag) if r_flag else ""
-            if discount is None and (shipping is None or shipping == ZERO) and goods is not None:
-                # the common case, no Decimal: paid (or, unpaid, the total) is the goods amount
-                if (paid if paid is not None and paid != ZERO else total) == goods:
-                    discount = ZERO
+            if (
+                discount is None
+                and (shipping is None or shipping == ZERO)
+                and goods is not None
+                and (paid if paid is not None and paid != ZERO else total) == goods
+            ):
+                discount = ZERO  # the common case, no Decimal: paid (or the total) is the goods
             if discount is None:
                 gross = _dec(goods) + _dec(shipping)
                 if paid is not None and paid != ZERO:
