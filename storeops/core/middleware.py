@@ -1,5 +1,5 @@
-"""Request context (id, client IP) for audit events, NUL characters refused at the door, and
-domain errors rendered as pages."""
+"""Request context (id, client IP) for audit events, NUL characters refused at the door, domain
+errors rendered as pages, and the short way through for API requests with a bearer token."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from storeops.core import context
@@ -113,6 +116,17 @@ def _nul_field(request: HttpRequest) -> str | None:
     return None
 
 
+def _nul_refusal(request: HttpRequest, field: str) -> HttpResponse:
+    error = Invalid("request.nul_character", _("输入中含有不允许的空字符（NUL）"), {"field": field})
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": error.code, "message": error.message, "details": error.details}},
+            status=error.status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(request, "web/error.html", {"error": error}, status=error.status)
+
+
 class NulInputMiddleware:
     """No text field anywhere may hold a NUL character: PostgreSQL cannot store one and no user
     types one. Refused here, once, for every page and API operation, with the field named —
@@ -126,16 +140,66 @@ class NulInputMiddleware:
         field = _nul_field(request)
         if field is None:
             return self.get_response(request)
-        error = Invalid(
-            "request.nul_character", _("输入中含有不允许的空字符（NUL）"), {"field": field}
-        )
-        if request.path.startswith("/api/"):
-            return JsonResponse(
-                {"error": {"code": error.code, "message": error.message, "details": error.details}},
-                status=error.status,
-                json_dumps_params={"ensure_ascii": False},
-            )
-        return render(request, "web/error.html", {"error": error}, status=error.status)
+        return _nul_refusal(request, field)
+
+
+class ApiTokenMiddleware:
+    """An API request with a bearer token goes from here straight to its API operation.
+
+    Such a request is authenticated by its token alone (the API's TokenAuth), so the rest of the
+    chain has nothing for it: no session or CSRF cookie (ninja exempts its operations from CSRF
+    and checks it itself for session auth), no page login or two-factor redirect, no messages,
+    no htmx, no page lockout (the token endpoint raises its own 429), no error page (the API
+    renders its own errors). Skipping them is a third of the API's own cost on the hot paths
+    (stock reservations). What it still gets: everything above this middleware (security
+    headers, the request context for audit events), the NUL refusal, and the headers the skipped
+    middleware would have added — X-Frame-Options, the Content-Security-Policy, Content-Length
+    and the Content-Language of the default language (the page language of a token request
+    was always the default: the user is known only once the operation runs).
+    A path that is not an API operation (404, redirect to a slash) takes the full chain."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from csp.utils import build_policy
+
+        self.get_response = get_response
+        self.csp = build_policy()
+        self.frame_options = getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()
+        self.language = settings.LANGUAGE_CODE
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not (
+            request.path_info.startswith("/api/")
+            and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
+        ):
+            return self.get_response(request)
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        if "api" not in match.namespaces:
+            return self.get_response(request)
+        field = _nul_field(request)
+        if field is not None:
+            return self._headers(_nul_refusal(request, field))
+        request.resolver_match = match
+        request.user = AnonymousUser()
+        request.LANGUAGE_CODE = self.language
+        translation.activate(self.language)
+        try:
+            response = match.func(request, *match.args, **match.kwargs)
+        finally:
+            translation.deactivate()
+        return self._headers(response)
+
+    def _headers(self, response: HttpResponse) -> HttpResponse:
+        headers = response.headers
+        if not response.streaming and "Content-Length" not in headers:
+            headers["Content-Length"] = str(len(response.content))
+        headers.setdefault("Content-Language", self.language)
+        headers.setdefault("X-Frame-Options", self.frame_options)
+        if self.csp:
+            headers.setdefault("Content-Security-Policy", self.csp)
+        return response
 
 
 class DomainErrorMiddleware:
