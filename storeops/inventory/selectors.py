@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
+from django.db import connections
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -72,34 +73,41 @@ def sku_by_code(code: str, *, field: str = "sku") -> Sku:
     return sku
 
 
+# the columns a stock write uses, each tuple in its model's field order (Model.from_db needs it)
+_SKU_COLUMNS = ("id", "product_id", "merchant_code", "is_combo", "is_active")
+_WAREHOUSE_COLUMNS = ("id", "code", "name", "is_active")
+# table names come from the models' meta, never from input; values are always parameters
+_SKU_AND_WAREHOUSE = (
+    f"SELECT {', '.join('s.' + c for c in _SKU_COLUMNS)}, "  # noqa: S608
+    f"{', '.join('w.' + c for c in _WAREHOUSE_COLUMNS)} "
+    f"FROM {Sku._meta.db_table} s LEFT JOIN {Warehouse._meta.db_table} w ON w.code = %s "
+    "WHERE s.merchant_code = %s"
+)
+
+
 def sku_and_warehouse_by_code(sku_code: str, warehouse_code: str) -> tuple[Sku, Warehouse]:
     """Both objects named in one API request, in one query (the reservation endpoint's hot path):
-    the same answers as `sku_by_code` then `warehouse_by_code`."""
+    the same answers as `sku_by_code` then `warehouse_by_code`. Only the columns a stock write
+    uses are read; any other field loads on first access (Django's deferred fields)."""
     sku_code, warehouse_code = str(sku_code or "").strip(), str(warehouse_code or "").strip()
-    found = list(
-        Sku.objects.raw(
-            f"SELECT s.*, w.id AS wh_id, w.name AS wh_name, w.address AS wh_address, "  # noqa: S608
-            f"w.is_active AS wh_active, w.created_at AS wh_created "
-            f"FROM {Sku._meta.db_table} s LEFT JOIN {Warehouse._meta.db_table} w ON w.code = %s "
-            f"WHERE s.merchant_code = %s",
-            [warehouse_code, sku_code],
-        )
-    )
-    if not found:
+    connection = connections[Sku.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(_SKU_AND_WAREHOUSE, [warehouse_code, sku_code])
+        row = cursor.fetchone()
+    if row is None:
         raise Invalid("sku.not_found", _("商家编码不存在"), {"field": "sku"})
-    sku = found[0]
-    if sku.wh_id is None:
+    sku_id, product_id, merchant_code, is_combo, sku_active, house_id, code, name, active = row
+    if house_id is None:
         raise Invalid("warehouse.not_found", _("仓库不存在"), {"field": "warehouse"})
-    warehouse = Warehouse(
-        id=sku.wh_id,
-        code=warehouse_code,
-        name=sku.wh_name,
-        address=sku.wh_address,
-        is_active=bool(sku.wh_active),
-        created_at=sku.wh_created,
+    # SQLite hands booleans back as integers
+    sku = Sku.from_db(
+        connection.alias,
+        _SKU_COLUMNS,
+        (sku_id, product_id, merchant_code, bool(is_combo), bool(sku_active)),
     )
-    warehouse._state.adding = False
-    warehouse._state.db = sku._state.db
+    warehouse = Warehouse.from_db(
+        connection.alias, _WAREHOUSE_COLUMNS, (house_id, code, name, bool(active))
+    )
     return sku, warehouse
 
 

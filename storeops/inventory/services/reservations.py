@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -167,6 +169,23 @@ def _reservation_after(reservation: Reservation) -> dict[str, Any]:
     }
 
 
+_LOCK_FILES = threading.local()  # this thread's open lock file per database file
+
+
+def _lock_file(path: str) -> Any:
+    """This thread's handle on the lock file, opened once. `flock` belongs to the open file, so
+    each thread needs its own, and so does a forked child (it shares its parent's open files: the
+    two would hold the lock together)."""
+    handles = getattr(_LOCK_FILES, "handles", None)
+    if handles is None or _LOCK_FILES.pid != os.getpid():
+        handles = _LOCK_FILES.handles = {}
+        _LOCK_FILES.pid = os.getpid()
+    handle = handles.get(path)
+    if handle is None:
+        handle = handles[path] = open(path, "a")  # noqa: SIM115 (kept open for the thread's life)
+    return handle
+
+
 @contextlib.contextmanager
 def _sqlite_writer_turn() -> Iterator[None]:
     """On a SQLite file, wait for our turn to write on an OS file lock before `BEGIN IMMEDIATE`.
@@ -186,18 +205,26 @@ def _sqlite_writer_turn() -> Iterator[None]:
     ):
         yield
         return
-    with open(f"{name}.reserve.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    handle = _lock_file(f"{name}.reserve.lock")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def stock_reserve(
     *, actor: Any, sku: Sku, warehouse: Warehouse, quantity: int, reference: str = ""
 ) -> Reservation:
-    """Hold `quantity` of one SKU in one warehouse, or 409 `stock.insufficient`."""
+    """Hold `quantity` of one SKU in one warehouse, or 409 `stock.insufficient`.
+
+    The permission and the input are checked before the writer's turn: on SQLite every other
+    writer waits while it is held, so it covers only the transaction (the stock UPDATE that
+    decides, the reservation, its movement, the audit event)."""
+    require(actor, InventoryPerm.RESERVE_STOCK)
+    quantity = quantity_clean(quantity)
+    reference = _reference_clean(reference)
+    _stockable(sku, warehouse)
     with _sqlite_writer_turn():
         return _stock_reserve(
             actor=actor, sku=sku, warehouse=warehouse, quantity=quantity, reference=reference
@@ -208,10 +235,6 @@ def stock_reserve(
 def _stock_reserve(
     *, actor: Any, sku: Sku, warehouse: Warehouse, quantity: int, reference: str
 ) -> Reservation:
-    require(actor, InventoryPerm.RESERVE_STOCK)
-    quantity = quantity_clean(quantity)
-    reference = _reference_clean(reference)
-    _stockable(sku, warehouse)
     reservation = _reserve_one(
         actor=actor,
         sku=sku,
