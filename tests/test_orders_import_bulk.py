@@ -163,3 +163,21 @@ def test_an_import_smaller_than_the_table_keeps_the_indexes_in_place(kefu, store
 
     assert result.unchanged == 20
     assert not any(sql.startswith("DROP INDEX") for sql in statements.sql)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's bulk load")
+def test_a_bulk_import_keeps_the_query_planners_figures(kefu, stores, monkeypatch):
+    monkeypatch.setattr(imports, "BULK_MIN_ORDERS", 10)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE orders_order")
+        cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'orders_order'")
+        before = dict(cursor.fetchall())
+    assert "order_store_created" in before
+
+    imports.order_import_files(
+        actor=kefu, store=stores["tb-main"], files=_pair(_more_than_the_table())
+    )
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'orders_order'")
+        assert dict(cursor.fetchall()) == before

@@ -270,6 +270,7 @@ def _sqlite_cache(*, grow: bool) -> None:
 
 
 BULK_MIN_ORDERS = 20_000
+BULK_TABLE_RATIO = 3  # bulk when the table holds at most this many orders per incoming one
 
 
 @contextlib.contextmanager
@@ -280,21 +281,36 @@ def _bulk_indexes(incoming: int) -> Iterator[None]:
     orders). Kept: unique constraints (the import's own lookups), partial indexes, and the
     lines' order index (re-imports read lines by order). Atomic like the rest: a failed import
     rolls the DDL back with the rows; readers see the committed schema only."""
-    dropped: list[str] = []
+    dropped: list[tuple[str, str]] = []
+    stats: list[tuple[Any, ...]] = []
     if connection.vendor == "sqlite" and incoming >= BULK_MIN_ORDERS:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT max(id) - min(id) + 1 FROM {_table(Order)}")
-            if (cursor.fetchone()[0] or 0) <= incoming:
-                dropped = _drop_list_indexes(cursor)
+            if (cursor.fetchone()[0] or 0) <= incoming * BULK_TABLE_RATIO:
+                dropped = _list_indexes(cursor)
+                stats = _planner_stats(cursor, [name for name, _sql in dropped])
+                for name, _sql in dropped:
+                    cursor.execute(f"DROP INDEX {_q(name)}")
     yield
     if dropped:
         with connection.cursor() as cursor:
-            for sql in dropped:
+            for _name, sql in dropped:
                 cursor.execute(sql)
+            if stats:  # ANALYZE's figures for them went with DROP INDEX: back as they were
+                cursor.executemany("INSERT INTO sqlite_stat1 VALUES (%s, %s, %s)", stats)
 
 
-def _drop_list_indexes(cursor: Any) -> list[str]:
-    """Drops the orders' and lines' plain indexes (see `_bulk_indexes`); their CREATE statements."""
+def _planner_stats(cursor: Any, names: list[str]) -> list[tuple[Any, ...]]:
+    cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+    if cursor.fetchone() is None or not names:
+        return []
+    marks = ", ".join(["%s"] * len(names))
+    cursor.execute(f"SELECT tbl, idx, stat FROM sqlite_stat1 WHERE idx IN ({marks})", names)
+    return [tuple(row) for row in cursor.fetchall()]
+
+
+def _list_indexes(cursor: Any) -> list[tuple[str, str]]:
+    """The orders' and lines' plain indexes (see `_bulk_indexes`): names and CREATE statements."""
     dropped = []
     for model, keep in ((Order, ()), (OrderLine, (("order_id",),))):
         cursor.execute(
@@ -308,8 +324,7 @@ def _drop_list_indexes(cursor: Any) -> list[str]:
             cursor.execute("SELECT name FROM pragma_index_info(%s)", [name])
             if tuple(row[0] for row in cursor.fetchall()) in keep:
                 continue
-            dropped.append(sql)
-            cursor.execute(f"DROP INDEX {_q(name)}")
+            dropped.append((name, sql))
     return dropped
 
 
