@@ -45,6 +45,7 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"文件不存在：{path}")
         applied = False
+        bar = TerminalProgress(sys.stderr, label="导入订单")
         try:
             store = store_get(actor=actor, code=options["store"])
             result = order_import_files(
@@ -54,7 +55,7 @@ class Command(BaseCommand):
                 platform=options["format"],
                 skip_invalid=options["skip_invalid"],
                 channel="cli",
-                progress=TerminalProgress(sys.stderr, label="导入订单"),
+                progress=bar if bar.enabled else None,  # no bar: no counting the lines
             )
             body = result.as_dict()
             applied = result.applied
