@@ -88,6 +88,7 @@ def world(stores, kefu):
     mall6 mall, P2-CODE                                            shipped
     merged: an older tb order of another SKU took a newer one's P2-CODE line (合单)
     split: P2-CODE split off a two-line order into a new order of the same time (拆单)
+    remapped: tb-main, platform code P2-CODE mapped to another SKU                   pending_review
     """
     sku = make_sku(CODE)
     other = demo_sku()
@@ -126,6 +127,9 @@ def world(stores, kefu):
     moving = whole.lines.get(line_no=2).pk
     o["split"] = order_split(actor=kefu, order_id=whole.pk, line_ids=[moving])
     o["split_rest"] = whole
+    # the platform's code P2-CODE mapped by hand to another catalog SKU: found by the code
+    o["remapped"] = make_order(tb, lines=[(other, 1, "10.00")], created_at=at[14])
+    _line(o["remapped"], CODE, other)
     # a buyer with several orders of another SKU (a filter that is not "few" at FEW_ORDERS = 2)
     for hour in (11, 12, 13):
         make_order(jd, buyer="p2-many", lines=[(other, 1, "10.00")], created_at=at[hour])
@@ -153,7 +157,19 @@ def _all_pages(actor, filters, limit):
             return seen, labels
 
 
-EVERY = ("old", "tb1", "tb2", "jd3", "tb5", "tie_a", "tie_b", "mall6", "merged", "split")
+EVERY = (
+    "old",
+    "tb1",
+    "tb2",
+    "jd3",
+    "tb5",
+    "tie_a",
+    "tie_b",
+    "mall6",
+    "merged",
+    "split",
+    "remapped",
+)
 
 
 def test_a_code_finds_its_raw_and_mapped_lines_each_order_once(api_as, kefu, world, way):
@@ -198,7 +214,9 @@ def test_code_with_store_status_flag_and_date_range(api_as, kefu, kefu_jd, world
 
     assert items(store="jd-main") == _expect(world, "jd3", "tie_a", "tie_b")
     assert items(store="mall") == _expect(world, "mall6")
-    assert items(status="pending_review") == _expect(world, "old", "tb1", "tb5", "merged", "split")
+    assert items(status="pending_review") == _expect(
+        world, "old", "tb1", "tb5", "merged", "split", "remapped"
+    )
     assert items(status="pending_review", store="tb-main", flag="red") == _expect(world, "tb5")
     assert items(flag="red") == _expect(world, "jd3", "tb5")
     assert items(status="exception", exception_reason="unmatched_sku") == _expect(world, "jd3")
@@ -223,7 +241,7 @@ def test_code_with_store_status_flag_and_date_range(api_as, kefu, kefu_jd, world
 def test_two_store_scope_pages_through_the_cursor(two_store_kefu, world, way):
     seen, labels = _all_pages(two_store_kefu, sel.OrderFilters(sku=CODE), limit=2)
     expected = _expect(
-        world, "old", "tb1", "tb2", "jd3", "tb5", "tie_a", "tie_b", "merged", "split"
+        world, "old", "tb1", "tb2", "jd3", "tb5", "tie_a", "tie_b", "merged", "split", "remapped"
     )
     assert _nos(seen) == expected  # mall6 is in a store this user does not work in
     assert set(labels) == {str(len(expected))}
