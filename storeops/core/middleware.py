@@ -3,6 +3,7 @@ errors rendered as pages, and the short way through for API requests with a bear
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
@@ -14,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -143,6 +144,17 @@ class NulInputMiddleware:
         return _nul_refusal(request, field)
 
 
+@functools.lru_cache(maxsize=2048)
+def _api_operation(urlconf: str, path: str) -> ResolverMatch | None:
+    """The API operation a path resolves to (None: not one), remembered per path: resolving
+    walks every API route's pattern, and a client calls the same few paths again and again."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    return match if "api" in match.namespaces else None
+
+
 class ApiTokenMiddleware:
     """An API request with a bearer token goes from here straight to its API operation.
 
@@ -172,11 +184,8 @@ class ApiTokenMiddleware:
             and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
         ):
             return self.get_response(request)
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return self.get_response(request)
-        if "api" not in match.namespaces:
+        match = _api_operation(settings.ROOT_URLCONF, request.path_info)
+        if match is None:
             return self.get_response(request)
         field = _nul_field(request)
         if field is not None:
