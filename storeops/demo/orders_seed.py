@@ -131,7 +131,9 @@ def _rows(
             return clock.local(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
         common = [
-            number,
+            # written as the platforms do (`="…"`): a bare 19-digit number ending in 0000 would be
+            # taken for Excel damage and refused, as it must be for a user's file
+            f'="{number}"',
             stamp(created),
             stamp(paid),
             stamp(shipped),
@@ -218,6 +220,8 @@ def seed_orders(
                     platform="generic",
                     channel="demo",
                 )
+            if not result.applied:
+                raise RuntimeError(f"demo orders for {code} refused: {result.errors[:3]}")
             added += result.created
             if progress is not None:
                 progress(f"{code}: {last}/{target}")
