@@ -149,3 +149,16 @@ def test_a_token_request_body_is_read_once(world, cangku, api_as):
         **api_as(cangku).headers,
     )
     assert response.status_code == 201
+
+
+def test_operations_with_ids_in_the_path_answer_for_their_own_id(world, cangku, api_as):
+    """The middleware remembers which operation a path is: each id still gets its own answer."""
+    _receive(world, cangku, 5)
+    client = api_as(cangku)
+    first = client.post("/api/v1/inventory/reservations", _reserve_body(1, "first")).json()
+    second = client.post("/api/v1/inventory/reservations", _reserve_body(2, "second")).json()
+    for _ in range(2):
+        for made in (first, second):
+            got = client.get(f"/api/v1/inventory/reservations/{made['id']}")
+            assert got.status_code == 200
+            assert (got.json()["id"], got.json()["reference"]) == (made["id"], made["reference"])
