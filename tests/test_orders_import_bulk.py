@@ -181,3 +181,19 @@ def test_a_bulk_import_keeps_the_query_planners_figures(kefu, stores, monkeypatc
     with connection.cursor() as cursor:
         cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'orders_order'")
         assert dict(cursor.fetchall()) == before
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's bound-parameter limit")
+def test_an_older_sqlite_with_999_parameters_per_statement_still_imports(kefu, stores):
+    import sqlite3
+
+    connection.ensure_connection()
+    raw = connection.connection
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)  # SQLite before 3.32
+    try:
+        result = imports.order_import_files(actor=kefu, store=stores["tb-main"], files=_pair())
+    finally:
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    assert result.created == COUNT
+    assert _imported_lines() == _expected_lines()

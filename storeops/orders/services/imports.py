@@ -14,6 +14,7 @@ import datetime as dt
 import gc
 import itertools
 import json
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -393,6 +394,10 @@ class _Writer:
         self.memo: dict[tuple[str, str, str], tuple[int | None, list[tuple[int, str, int]]]] = {}
         self.closed: list[int] = []  # orders this import moved to 已关闭
         self.sqlite = connection.vendor == "sqlite"
+        self.max_params = None
+        if self.sqlite:
+            connection.ensure_connection()
+            self.max_params = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self.empty_json = self._json([])
         self.empty_dict_json = self._json({})
         order_cols = [
@@ -448,6 +453,8 @@ class _Writer:
         while the list's indexes are dropped for a bulk import)."""
         head, row = insert
         per = ROWS_PER_INSERT
+        if self.max_params:  # SQLite before 3.32 allowed 999 bound parameters per statement
+            per = max(1, min(per, self.max_params // row.count("%s")))
         whole = len(rows) - len(rows) % per
         chain = itertools.chain.from_iterable
         if whole:
