@@ -219,10 +219,26 @@ def allocation_cancel(
             _("已有发货记录，不能取消；剩余商品请继续发货或走售后"),
             {"field": "status", "status": allocation.status},
         )
+    _cancel(actor, allocation, reason, close_order=close_order)
+    return allocation
+
+
+def _cancel(
+    actor: Any,
+    allocation: Allocation,
+    reason: str,
+    *,
+    close_order: bool = False,
+    checked_by_caller: bool = False,
+) -> None:
+    """Cancel one allocation that shipped nothing: release what it holds, record why."""
     before = {"status": allocation.status}
     _transition(allocation, A.CANCELLED)
     released = stock_release_for_order(
-        actor=actor, reference=allocation.reference, reason=_("取消配货：") + reason
+        actor=actor,
+        reference=allocation.reference,
+        reason=_("取消配货：") + reason,
+        checked_by_caller=checked_by_caller,
     )
     if close_order and allocation.order.status != OrderStatus.CLOSED:
         order_close(actor=actor, order_id=allocation.order_id, reason=reason)
@@ -249,7 +265,6 @@ def allocation_cancel(
             "order_closed": close_order,
         },
     )
-    return allocation
 
 
 def allocations_cancel_platform_closed(actor: Any, order_ids: list[int]) -> None:
@@ -265,31 +280,8 @@ def allocations_cancel_platform_closed(actor: Any, order_ids: list[int]) -> None
     )
     reason = _("平台已关闭订单")
     for allocation in open_ones:
-        if allocation.shipments.exists():
-            continue
-        before = {"status": allocation.status}
-        _transition(allocation, A.CANCELLED)
-        released = stock_release_for_order(
-            actor=actor, reference=allocation.reference, reason=reason, checked_by_caller=True
-        )
-        allocation.cancel_reason = reason
-        allocation.closed_at = clock.now()
-        allocation.save(update_fields=["status", "cancel_reason", "closed_at"])
-        timeline_add(
-            order=allocation.order,
-            actor=actor,
-            kind="allocation_cancelled",
-            message=_("取消配货：%(reason)s") % {"reason": reason},
-            before=before,
-            after={"status": allocation.status},
-        )
-        _audit(
-            actor,
-            "cancel",
-            allocation,
-            before=before,
-            after={"status": allocation.status, "reason": reason, "released": released},
-        )
+        if not allocation.shipments.exists():
+            _cancel(actor, allocation, reason, checked_by_caller=True)
 
 
 def order_for_allocation(*, actor: Any, order_id: int) -> Order:
