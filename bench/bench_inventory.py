@@ -1,7 +1,11 @@
 """Reservations per second: through the service (one thread and several), and over HTTP
-(`POST /api/v1/inventory/reservations` against gunicorn with several client threads).
+(`POST /api/v1/inventory/reservations` against gunicorn with the production settings of
+config/gunicorn.py, several client threads, an API token). Besides wall-clock figures it prints
+the CPU per HTTP request of the server and of the client: on a shared machine they move far
+less than the throughput does.
 
     .venv/bin/python bench/bench_inventory.py            # SQLite in a temporary data dir
+    BENCH_HTTP_ONLY=1 .venv/bin/python bench/bench_inventory.py    # the HTTP part only
     STOREOPS_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test \\
         .venv/bin/python bench/bench_inventory.py        # … and PostgreSQL (a throw-away database)
 
@@ -30,7 +34,6 @@ import _common
 SKUS = 20
 SERVICE_SINGLE = 2000
 SERVICE_THREADS, SERVICE_PER_THREAD = 4, 750
-HTTP_WORKERS, HTTP_THREADS = 2, 4  # gunicorn processes × threads
 HTTP_CLIENTS, HTTP_PER_CLIENT = 8, int(os.environ.get("BENCH_HTTP_PER_CLIENT", "250"))
 HTTP_WARM_UP = 10  # GET requests per client connection before the clock starts
 # BENCH_HTTP_ONLY=1 skips the service runs (for iterating on the HTTP path)
@@ -158,20 +161,19 @@ def _http_run(token):
     server = subprocess.Popen(  # noqa: S603 (our gunicorn, our settings)
         [
             os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            # the production settings (docs/deploy.md); WEB_WORKERS / WEB_THREADS or
+            # GUNICORN_CMD_ARGS in the environment try others
+            "--config",
+            "python:config.gunicorn",
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            str(HTTP_WORKERS),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(HTTP_THREADS),
             "--log-level",
             "warning",
         ],
         cwd=_common.ROOT,
         env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,  # the access log, written as in production
     )
     try:
         deadline = time.time() + 60
@@ -211,7 +213,13 @@ def _http_run(token):
                     }
                 )
                 t0 = time.perf_counter()
-                conn.request("POST", "/api/v1/inventory/reservations", body, _headers(token))
+                try:
+                    conn.request("POST", "/api/v1/inventory/reservations", body, _headers(token))
+                except (BrokenPipeError, ConnectionResetError):
+                    # the server closed an idle kept-alive connection before reading this
+                    # request (nothing was reserved): reconnect and send it again, as clients do
+                    conn.close()
+                    conn.request("POST", "/api/v1/inventory/reservations", body, _headers(token))
                 response = conn.getresponse()
                 response.read()
                 mine.append(time.perf_counter() - t0)
@@ -238,6 +246,17 @@ def _http_run(token):
         server.terminate()
         server.wait(30)
     return samples, elapsed, statuses, {"server_s": server_cpu, "client_s": client_cpu}
+
+
+def _gunicorn_settings() -> str:
+    """What the server ran with: config/gunicorn.py and the environment's overrides."""
+    import importlib
+
+    conf = importlib.import_module("config.gunicorn")
+    extra = os.environ.get("GUNICORN_CMD_ARGS", "")
+    return f"gunicorn {conf.worker_class} {conf.workers} workers × {conf.threads} threads" + (
+        f" ({extra})" if extra else ""
+    )
 
 
 def _headers(token):
@@ -275,7 +294,7 @@ def measure(database_url: str) -> dict:
     assert reserved == expected, (reserved, expected)
     assert not list(ledger_mismatches())
     figures["http"] = {
-        "server": f"gunicorn {HTTP_WORKERS} workers × {HTTP_THREADS} threads",
+        "server": _gunicorn_settings(),
         "clients": HTTP_CLIENTS,
         "requests": len(http_samples),
         "statuses": {str(k): v for k, v in sorted(statuses.items())},

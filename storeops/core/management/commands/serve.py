@@ -18,7 +18,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "3")))
+        # default: config/gunicorn.py (WEB_WORKERS, else 2 processes × 4 threads)
+        parser.add_argument("--workers", type=int, default=None)
 
     def handle(self, *args, **options):
         bindir = os.path.dirname(sys.executable)
@@ -27,15 +28,12 @@ class Command(BaseCommand):
         web = subprocess.Popen(
             [
                 gunicorn,
+                "--config",
+                "python:config.gunicorn",  # the production settings (docs/deploy.md)
                 "config.wsgi:application",
                 "--bind",
                 f"{options['host']}:{options['port']}",
-                "--workers",
-                str(options["workers"]),
-                "--access-logfile",
-                "-",
-                "--timeout",
-                "120",
+                *(["--workers", str(options["workers"])] if options["workers"] else []),
             ]
         )
         worker = subprocess.Popen(
