@@ -35,6 +35,7 @@ SKUS = 20
 SERVICE_SINGLE = 2000
 SERVICE_THREADS, SERVICE_PER_THREAD = 4, 750
 HTTP_CLIENTS, HTTP_PER_CLIENT = 8, int(os.environ.get("BENCH_HTTP_PER_CLIENT", "250"))
+HTTP_ROUNDS = int(os.environ.get("BENCH_HTTP_ROUNDS", "3"))
 HTTP_WARM_UP = 10  # GET requests per client connection before the clock starts
 # BENCH_HTTP_ONLY=1 skips the service runs (for iterating on the HTTP path)
 HTTP_ONLY = os.environ.get("BENCH_HTTP_ONLY", "") == "1"
@@ -287,23 +288,35 @@ def measure(database_url: str) -> dict:
             "per_s": round(len(threaded) / threaded_elapsed),
             "call": _common.summary_ms(threaded),
         }
-    http_samples, http_elapsed, statuses, cpu = _http_run(token)
-    expected += statuses.get(201, 0)
+    # several rounds, each with a fresh gunicorn: kept-alive connections stay with the process
+    # that accepted them, so how the clients happen to spread over the processes moves a round
+    # by ±15 %; the median round is the figure
+    rounds = []
+    for _ in range(HTTP_ROUNDS):
+        http_samples, http_elapsed, statuses, cpu = _http_run(token)
+        expected += statuses.get(201, 0)
+        rounds.append(
+            {
+                "requests": len(http_samples),
+                "statuses": {str(k): v for k, v in sorted(statuses.items())},
+                "per_s": round(len(http_samples) / http_elapsed),
+                "request": _common.summary_ms(http_samples),
+                # CPU per request (server: gunicorn's master and workers; client: this
+                # process's threads): these move far less with the machine's load than wall time
+                "server_cpu_ms_per_request": round(cpu["server_s"] / len(http_samples) * 1000, 3),
+                "client_cpu_ms_per_request": round(cpu["client_s"] / len(http_samples) * 1000, 3),
+            }
+        )
 
     reserved = sum(StockLevel.objects.values_list("reserved", flat=True))
     assert reserved == expected, (reserved, expected)
     assert not list(ledger_mismatches())
+    median = sorted(rounds, key=lambda r: r["per_s"])[len(rounds) // 2]
     figures["http"] = {
         "server": _gunicorn_settings(),
         "clients": HTTP_CLIENTS,
-        "requests": len(http_samples),
-        "statuses": {str(k): v for k, v in sorted(statuses.items())},
-        "per_s": round(len(http_samples) / http_elapsed),
-        "request": _common.summary_ms(http_samples),
-        # CPU per request: what the throughput would be on an otherwise idle machine is bounded
-        # by (server + client CPU) / cores; these move far less with the load than wall time
-        "server_cpu_ms_per_request": round(cpu["server_s"] / len(http_samples) * 1000, 3),
-        "client_cpu_ms_per_request": round(cpu["client_s"] / len(http_samples) * 1000, 3),
+        **median,
+        "rounds_per_s": [r["per_s"] for r in rounds],
     }
     figures["ledger_consistent"] = True
     return figures
