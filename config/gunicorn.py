@@ -7,7 +7,7 @@ between requests, also nginx's upstream `keepalive`). One thread per process bec
 one thread of a process at a time: a second thread only helps while the first waits, and on
 SQLite the thread holding the writer's turn then waits for the interpreter while every other
 writer waits for it. Measured on 2 cores (docs/performance.md, stock reservations over HTTP):
-4 × 1 about 790/s, 4 × 2 about 700/s, 2 × 4 about 600/s. Two processes per core so that one
+4 × 1 about 760/s, 4 × 2 about 700/s, 2 × 4 about 600/s. Two processes per core so that one
 waiting on the disk or the database leaves the core to another.
 The price of one thread: a slow request (a big export) holds its process, and requests that
 process already accepted wait behind it. `WEB_THREADS=2` trades some speed for that; on
