@@ -200,7 +200,7 @@ def test_second_request_reads_no_token_permission_or_store_rows(cangku):
         assert table not in read
 
 
-def test_without_the_cache_every_request_reads_the_token(cangku, settings):
+def test_without_the_cache_every_request_reads_the_token(cangku, warehouse_role, settings):
     settings.AUTH_TOKEN_CACHE_SECONDS = 0
     _token, raw = token_create(user=cangku, name="脚本")
     client = ApiClient(raw)
@@ -208,6 +208,14 @@ def test_without_the_cache_every_request_reads_the_token(cangku, settings):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(STOCK).status_code == 200
     assert any("accounts_apitoken" in q["sql"] for q in queries.captured_queries)
+    # and a change no signal announces counts on the very next request
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {RolePermission._meta.db_table} "  # noqa: S608
+            "WHERE role_id = %s AND codename = %s",
+            [warehouse_role.pk, InventoryPerm.VIEW_STOCK.value],
+        )
+    assert client.get(STOCK).status_code == 403
 
 
 def test_each_request_gets_its_own_user_object(cangku):

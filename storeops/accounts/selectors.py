@@ -71,9 +71,10 @@ class TokenGrant:
     user_id: int
     last_used_at: dt.datetime | None  # moved forward by services.token_touch
     user_values: tuple[Any, ...]
-    codes: frozenset[str]
-    role_codes: frozenset[str]
-    store_ids: frozenset[int]
+    # read with the grant when it is cached; None: the user object reads them when asked
+    codes: frozenset[str] | None
+    role_codes: frozenset[str] | None
+    store_ids: frozenset[int] | None
     expires: float  # _clock()
 
 
@@ -115,15 +116,15 @@ def _grant_read(digest: str, ttl: float) -> TokenGrant | None:
     if token is None:
         return None
     user = token.user
-    user.forget_access_cache()
+    cached = ttl > 0
     return TokenGrant(
         token_id=token.pk,
         user_id=user.pk,
         last_used_at=token.last_used_at,
         user_values=tuple(getattr(user, name) for name in _USER_FIELDS),
-        codes=user.permission_codes(),
-        role_codes=user.role_codes(),
-        store_ids=user.store_ids(),
+        codes=user.permission_codes() if cached else None,
+        role_codes=user.role_codes() if cached else None,
+        store_ids=user.store_ids() if cached else None,
         expires=_clock() + ttl,
     )
 
@@ -155,9 +156,12 @@ def token_grant(raw: str) -> TokenGrant | None:
 def user_for_grant(grant: TokenGrant) -> User:
     """A fresh User object for this request (never shared between threads), access preloaded."""
     user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, grant.user_values)
-    user._storeops_codes = grant.codes
-    user._storeops_roles = grant.role_codes
-    user._storeops_store_ids = grant.store_ids
+    if grant.codes is not None:
+        user._storeops_codes = grant.codes
+    if grant.role_codes is not None:
+        user._storeops_roles = grant.role_codes
+    if grant.store_ids is not None:
+        user._storeops_store_ids = grant.store_ids
     return user
 
 
