@@ -223,11 +223,9 @@ def all_scenarios(actor: Any, make_sku: Any, make_warehouse: Any) -> dict[str, A
     return results
 
 
-def sqlite_child(data_dir: str, queue: Any) -> None:
-    """In a fresh (spawned) process: Django on a SQLite file in `data_dir`, migrated, a few users,
-    then every scenario with threads; the results go back through `queue`."""
-    from unittest import mock
-
+def sqlite_people(data_dir: str) -> tuple[Any, Any, Any]:
+    """In a fresh (spawned) process: Django on a SQLite file in `data_dir`, migrated, and three
+    users — (系统管理员, 运营, 仓库). Shared by the race and WAL children."""
     os.environ["STOREOPS_DATA_DIR"] = data_dir
     for name in ("STOREOPS_DATABASE_URL", "STOREOPS_TEST_ON_POSTGRES", "STOREOPS_REDIS_URL"):
         os.environ.pop(name, None)
@@ -240,9 +238,7 @@ def sqlite_child(data_dir: str, queue: Any) -> None:
     call_command("migrate", verbosity=0)
     from storeops.accounts.models import Role
     from storeops.accounts.services import role_sync_defaults, user_create
-    from storeops.catalog import services as catalog
     from storeops.core.roles import RoleCode
-    from storeops.inventory import services
 
     role_sync_defaults()
 
@@ -251,8 +247,21 @@ def sqlite_child(data_dir: str, queue: Any) -> None:
             actor=None, username=username, password=None, roles=[Role.objects.get(code=role)]
         )
 
-    admin, planner = person("admin", RoleCode.ADMIN), person("yunying", RoleCode.OPERATIONS)
-    cangku = person("cangku", RoleCode.WAREHOUSE)
+    return (
+        person("admin", RoleCode.ADMIN),
+        person("yunying", RoleCode.OPERATIONS),
+        person("cangku", RoleCode.WAREHOUSE),
+    )
+
+
+def sqlite_child(data_dir: str, queue: Any) -> None:
+    """Every scenario with threads on a SQLite file (`sqlite_people`); the results go back
+    through `queue`."""
+    from unittest import mock
+
+    admin, planner, cangku = sqlite_people(data_dir)
+    from storeops.catalog import services as catalog
+    from storeops.inventory import services
 
     def make_sku(code: str) -> Any:
         product = catalog.product_create(actor=planner, name=f"并发 {code}", attribute_names=[])

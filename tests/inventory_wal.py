@@ -16,33 +16,15 @@ RESERVATIONS = 400
 def sqlite_child(data_dir: str, queue: Any) -> None:
     from unittest import mock
 
-    os.environ["STOREOPS_DATA_DIR"] = data_dir
-    for name in ("STOREOPS_DATABASE_URL", "STOREOPS_TEST_ON_POSTGRES", "STOREOPS_REDIS_URL"):
-        os.environ.pop(name, None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.test_settings"
-    import django
+    from tests.inventory_races import sqlite_people
 
-    django.setup()
-    from django.core.management import call_command
+    admin, planner, cangku = sqlite_people(data_dir)
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
-    from storeops.accounts.models import Role
-    from storeops.accounts.services import role_sync_defaults, user_create
     from storeops.catalog import services as catalog
-    from storeops.core.roles import RoleCode
     from storeops.inventory import services
     from storeops.inventory.models import Reservation, StockLevel
 
-    role_sync_defaults()
-
-    def person(username: str, role: str) -> Any:
-        return user_create(
-            actor=None, username=username, password=None, roles=[Role.objects.get(code=role)]
-        )
-
-    admin, planner = person("admin", RoleCode.ADMIN), person("yunying", RoleCode.OPERATIONS)
-    cangku = person("cangku", RoleCode.WAREHOUSE)
     product = catalog.product_create(actor=planner, name="WAL 测试", attribute_names=[])
     sku = catalog.sku_create(
         actor=planner, product=product, merchant_code="WAL-1", price="9.90", standard_cost="5"
