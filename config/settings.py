@@ -344,5 +344,9 @@ LOGGING = {
 # process that made it and within this time in the others. 0 turns the cache off.
 AUTH_TOKEN_CACHE_SECONDS = float(os.environ.get("STOREOPS_AUTH_CACHE_SECONDS", "5"))
 
+# A large order import of several files (Taobao's order + item reports) reads the later files in
+# a forked child process, on the second core (orders.importing.parallel). Off: one process.
+ORDER_IMPORT_PARALLEL = env_bool("STOREOPS_IMPORT_PARALLEL", True)
+
 STOREOPS_API_PAGE_MAX = 200
 NINJA_PAGINATION_MAX_LIMIT = STOREOPS_API_PAGE_MAX

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from storeops.core.imports import MAX_ERRORS, ImportFileInvalid, clean_text
 from storeops.orders.enums import AfterSalesMarker, LineStatus, OrderStatus
-from storeops.orders.importing import cells
+from storeops.orders.importing import cells, parallel
 from storeops.orders.importing.layouts import ITEMS, ORDERS, SINGLE, Layout, detect_layout
 from storeops.orders.importing.reading import ImportFile, is_blank, records
 from storeops.orders.importing.staging import (  # noqa: F401 — re-exported for the writer
@@ -62,6 +62,11 @@ class Errors:
             if self.with_file and file_name:
                 error["file"] = file_name
             self.items.append(error)
+
+    def extend(self, items: list[dict[str, Any]], count: int) -> None:
+        """Errors another process collected (see `parallel`), after these."""
+        self.items.extend(items[: max(MAX_ERRORS - len(self.items), 0)])
+        self.count += count
 
 
 # --- stage 1: rows → staging ---------------------------------------------------------------------
@@ -731,39 +736,34 @@ def stage(
             )
             % {"has": _("订单报表") if has == ORDERS else _("宝贝报表")},
         )
-    rows_read = 0
-    bad_unkeyed = 0
-    bad: list[str] = []
-    put_order = staging.put_order
-    put_line = staging.put_line
-    for plan in plans:
-        parser = RowParser(plan)
-        duplicates = plan.layout.kind == ORDERS
-        name = plan.file.name
-        file_index = plan.index
-        parse = parser.parse_csv if plan.file.kind == "csv" else parser.parse
-        row_errors: list[tuple[str, str]] = []
-        for line, record in plan.rows:
-            head = record[0] if record else None
-            if not (type(head) is str and head.strip() not in ("", '=""')) and is_blank(record):
-                continue  # (a row whose first cell has text is not blank: no call for it)
-            rows_read += 1
-            order_no, order, item = parse(record, row_errors)
-            if row_errors:
-                for field_name, message in row_errors:
-                    errors.add(line, field_name, message, name)
-                row_errors = []
-                if order_no:
-                    bad.append(order_no)
-                else:
-                    bad_unkeyed += 1
-                continue
-            if order is not None:
-                put_order(order_no, line, file_index, order, duplicates)
-            if item is not None:
-                put_line(order_no, rows_read, line, file_index, item)
-            if progress is not None and not rows_read % 5000:
-                progress(rows_read, total_rows)
+    tally = _Tally()
+    split, child = _fork_for_later_files(staging, plans, files, errors, total_rows)
+    try:
+        for plan in plans[:split]:
+            _stage_file(plan, staging, errors, tally, progress=progress, total_rows=total_rows)
+        if child is not None:
+            handback = child.result()
+            if handback is None or not staging.merge(
+                handback["o"],
+                handback["dups"],
+                handback["l"],
+                handback["staged"],
+                duplicate_files={p.index for p in plans[split:] if p.layout.kind == ORDERS},
+            ):  # the child could not finish: those files are read here after all
+                for plan in plans[split:]:
+                    again = plan_file(plan.file, plan.index, platform=platform, aliases=aliases)
+                    _stage_file(
+                        again, staging, errors, tally, progress=progress, total_rows=total_rows
+                    )
+            else:
+                tally.rows += handback["rows"]
+                tally.bad += handback["bad"]
+                tally.bad_unkeyed += handback["bad_unkeyed"]
+                errors.extend(handback["errors"], handback["error_count"])
+    finally:
+        if child is not None:
+            child.close()
+    rows_read, bad, bad_unkeyed = tally.rows, tally.bad, tally.bad_unkeyed
     staging.add_bad(bad)
     if kinds == {ORDERS, ITEMS}:
         _check_pair(staging, plans, errors)
@@ -779,6 +779,117 @@ def stage(
         rows=rows_read,
         bad_unkeyed=bad_unkeyed,
     )
+
+
+class _Tally:
+    """What stage 1 counts across files: data rows, bad order numbers, bad rows without one."""
+
+    __slots__ = ("bad", "bad_unkeyed", "rows")
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.bad: list[str] = []
+        self.bad_unkeyed = 0
+
+
+class _TooManyRows(Exception):
+    pass
+
+
+_CHECK_EVERY = 5000  # rows between progress reports (and the child's look at its bound)
+
+
+def _stage_file(
+    plan: FilePlan,
+    staging: Staging,
+    errors: Errors,
+    tally: _Tally,
+    *,
+    progress: Progress | None = None,
+    total_rows: int | None = None,
+    limit: int | None = None,
+) -> None:
+    """Every row of one planned file into `staging`; row errors into `errors`. `limit`: stop
+    (`_TooManyRows`) once more rows than that have been read (the forked child's bound)."""
+    parser = RowParser(plan)
+    duplicates = plan.layout.kind == ORDERS
+    name = plan.file.name
+    file_index = plan.index
+    parse = parser.parse_csv if plan.file.kind == "csv" else parser.parse
+    put_order = staging.put_order
+    put_line = staging.put_line
+    bad = tally.bad
+    rows_read = tally.rows
+    every = _CHECK_EVERY
+    row_errors: list[tuple[str, str]] = []
+    try:
+        for line, record in plan.rows:
+            head = record[0] if record else None
+            if not (type(head) is str and head.strip() not in ("", '=""')) and is_blank(record):
+                continue  # (a row whose first cell has text is not blank: no call for it)
+            rows_read += 1
+            order_no, order, item = parse(record, row_errors)
+            if row_errors:
+                for field_name, message in row_errors:
+                    errors.add(line, field_name, message, name)
+                row_errors = []
+                if order_no:
+                    bad.append(order_no)
+                else:
+                    tally.bad_unkeyed += 1
+                continue
+            if order is not None:
+                put_order(order_no, line, file_index, order, duplicates)
+            if item is not None:
+                put_line(order_no, rows_read, line, file_index, item)
+            if not rows_read % every:
+                if progress is not None:
+                    progress(rows_read, total_rows)
+                if limit is not None and rows_read > limit:
+                    raise _TooManyRows
+    finally:
+        tally.rows = rows_read
+
+
+def _fork_for_later_files(
+    staging: Staging,
+    plans: Sequence[FilePlan],
+    files: Sequence[ImportFile],
+    errors: Errors,
+    total_rows: int | None,
+) -> tuple[int, parallel.Child | None]:
+    """(index of the first file the child reads, the child) — or (all files, None) when this
+    import is read in one process (see `parallel`)."""
+    if len(plans) < 2 or not staging.in_memory or not parallel.available():
+        return len(plans), None
+    estimate = total_rows if total_rows is not None else count_lines(files)
+    if estimate is None or not parallel.MIN_ROWS <= estimate <= staging.memory_rows:
+        return len(plans), None
+    split = parallel.split_point([p.file.size for p in plans])
+    limit = staging.memory_rows
+    later = list(plans[split:])
+    with_file = errors.with_file
+
+    def work() -> dict[str, Any]:
+        own = Staging(memory_rows=1 << 62)  # never spills: `limit` stops the child first
+        own_errors = Errors(with_file=with_file)
+        tally = _Tally()
+        for plan in later:
+            _stage_file(plan, own, own_errors, tally, limit=limit)
+        return {
+            "o": own.o,
+            "dups": own.dups,
+            "l": own.l,
+            "staged": own.rows,
+            "rows": tally.rows,
+            "bad": tally.bad,
+            "bad_unkeyed": tally.bad_unkeyed,
+            "errors": own_errors.items,
+            "error_count": own_errors.count,
+        }
+
+    child = parallel.start(work)
+    return (split, child) if child is not None else (len(plans), None)
 
 
 def _file_names(plans: Sequence[FilePlan]) -> dict[int, str]:

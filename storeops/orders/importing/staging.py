@@ -189,6 +189,43 @@ class Staging:
         if self.rows > self.memory_rows:
             self._spill()
 
+    def merge(
+        self,
+        o: dict[str, tuple[int, int, bytes]],
+        dups: dict[str, tuple[int, int]],
+        lines: dict[str, list[Any]],
+        rows: int,
+        *,
+        duplicate_files: set[int],
+    ) -> bool:
+        """Another in-memory staging of the files after this one's (the forked child's, see
+        `parallel`), as if its rows had been put here one by one after these: the first row of an
+        order number stands, a later one is a duplicate when its file says so (`duplicate_files`),
+        lines follow in file order. False, and nothing merged, once this staging is in the file."""
+        if self.file is not None:
+            return False
+        mine, mine_dups, mine_lines = self.o, self.dups, self.l
+        for order_no, found in o.items():
+            if order_no not in mine:
+                mine[order_no] = found
+                if order_no in dups:
+                    mine_dups[order_no] = dups[order_no]
+            elif order_no not in mine_dups:
+                if found[1] in duplicate_files:
+                    mine_dups[order_no] = (found[0], found[1])
+                elif order_no in dups:
+                    mine_dups[order_no] = dups[order_no]
+        for order_no, rows_of in lines.items():
+            found_lines = mine_lines.get(order_no)
+            if found_lines is None:
+                mine_lines[order_no] = rows_of
+            else:
+                found_lines += rows_of
+        self.rows += rows
+        if self.rows > self.memory_rows:
+            self._spill()
+        return True
+
     def add_bad(self, numbers: Sequence[str]) -> None:
         if self.file is not None:
             self.file.add_bad(numbers)
