@@ -34,6 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from storeops.accounts.models import User
         from storeops.accounts.selectors import store_get
+        from storeops.core.sqlite import checkpoint_wait
         from storeops.orders.importing.reading import ImportFile
         from storeops.orders.services.imports import order_import_files
 
@@ -80,5 +81,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {where}第 {error['line']} 行 {error['field']}：{error['message']}"
                 )
+        self.stdout.flush()
+        checkpoint_wait()  # the database file is left tidy: its WAL copied back (core.sqlite)
         if not applied:
             sys.exit(1)
