@@ -421,6 +421,7 @@ class _Writer:
         self.resolve = sku_resolver(store=store)
         self.memo: dict[tuple[str, str, str], tuple[int | None, list[tuple[int, str, int]]]] = {}
         self.closed: list[int] = []  # orders this import moved to 已关闭
+        self.expansions: dict[tuple[int, int], Any] = {}  # (combo SKU, quantity) → its JSON
         self.sqlite = connection.vendor == "sqlite"
         self.max_params = None
         if self.sqlite:
@@ -478,21 +479,28 @@ class _Writer:
     ) -> None:
         """`ROWS_PER_INSERT` rows per INSERT: on SQLite each statement run pays for opening every
         index and for the AUTOINCREMENT bookkeeping once, not once per row (lines ~2× faster
-        while the list's indexes are dropped for a bulk import)."""
+        while the list's indexes are dropped for a bulk import). On SQLite the statements go to
+        the driver's own cursor in its `?` style: Django's wrapper would rewrite each long
+        statement's `%s` marks with a regular expression on every call."""
         head, row = insert
         per = ROWS_PER_INSERT
         if self.max_params:  # SQLite before 3.32 allowed 999 bound parameters per statement
             per = max(1, min(per, self.max_params // row.count("%s")))
         whole = len(rows) - len(rows) % per
         chain = itertools.chain.from_iterable
+        run, run_many = cursor.execute, cursor.executemany
+        if self.sqlite:
+            raw = connection.connection
+            run, run_many = raw.execute, raw.executemany
+            head, row = head.replace("%s", "?"), row.replace("%s", "?")
         if whole:
-            cursor.executemany(
+            run_many(
                 head + ", ".join([row] * per),
                 [list(chain(rows[i : i + per])) for i in range(0, whole, per)],
             )
         if whole < len(rows):
             rest = rows[whole:]
-            cursor.execute(head + ", ".join([row] * len(rest)), list(chain(rest)))
+            run(head + ", ".join([row] * len(rest)), list(chain(rest)))
 
     def _json(self, value: Any) -> Any:
         if self.sqlite:
@@ -543,9 +551,12 @@ class _Writer:
             unmatched = line[LI["merchant_code"]] or line[LI["platform_item_id"]] or "?"
         if parts:
             quantity = line[LI["quantity"]]
-            expansion = self._json(
-                [{"sku": p, "code": c, "quantity": q * quantity} for p, c, q in parts]
-            )
+            key = (sku_id, quantity)
+            expansion = self.expansions.get(key)
+            if expansion is None:  # a combo: its components × the quantity, once per pair
+                expansion = self.expansions[key] = self._json(
+                    [{"sku": p, "code": c, "quantity": q * quantity} for p, c, q in parts]
+                )
         else:
             expansion = self.empty_json
         return (order_id, number, sku_id, *values, expansion, placed), unmatched
