@@ -702,12 +702,13 @@ class _Writer:
                 for row in cursor.fetchall():
                     current[row[0]] = dict(zip(select_cols, row, strict=True))
                 cursor.execute(
-                    f"SELECT order_id, sku_id, id FROM {_table(OrderLine)} "
+                    "SELECT order_id, sku_id, id, platform_line_id, merchant_code, "
+                    f"platform_item_id, platform_sku_id FROM {_table(OrderLine)} "
                     f"WHERE order_id IN ({marks}) ORDER BY order_id, line_no",
                     part,
                 )
-                for order_id, sku_id, line_pk in cursor.fetchall():
-                    lines_by_order.setdefault(order_id, []).append((sku_id, line_pk))
+                for order_id, sku_id, line_pk, *identity in cursor.fetchall():
+                    lines_by_order.setdefault(order_id, []).append((sku_id, line_pk, *identity))
         now = self._now()
         at = self._now()
         plain: list[list[Any]] = []
@@ -725,11 +726,11 @@ class _Writer:
             if not self.sqlite:  # SQLite converts in the statement (see __init__)
                 placed = self._time(placed)
             status = order_status_from_platform(old["status"], values[OI["status"]])
-            known = lines_by_order.get(pk, [])
+            pairs = _pair_lines(lines_by_order.get(pk, []), order.lines)
             unmatched = []
             for index, line in enumerate(order.lines):
-                if index < len(known):
-                    old_sku, line_pk = known[index]
+                if pairs[index] is not None:
+                    old_sku, line_pk = pairs[index]
                     line_values = list(line)
                     sku_id = old_sku  # mapped earlier (or by hand): keep
                     if sku_id is None:
@@ -799,6 +800,50 @@ class _Writer:
             self._insert_rows(cursor, self.insert_link, links)
         self.result.updated += len(changed)
         self.result.lines += sum(len(o.lines) for o, _pk in changed)
+
+
+def _pair_lines(
+    known: list[tuple[Any, ...]], lines: list[tuple[Any, ...]]
+) -> list[tuple[int | None, int] | None]:
+    """For each line of a newer export, the stored line it updates — (its SKU, its id) — or None
+    (a new line). A platform may list an order's lines in another order from one export to the
+    next, so a line is paired by what it is before where it is: the same 子订单编号, else the same
+    item (merchant code, item id, SKU id); what is left pairs by position, as before. A stored
+    line keeps its SKU (mapped by hand, perhaps), so pairing by position alone could give one
+    line's goods to another."""
+    pairs: list[tuple[int | None, int] | None] = [None] * len(lines)
+    free = list(range(len(known)))
+
+    def take(index: int, stored: int) -> None:
+        pairs[index] = (known[stored][0], known[stored][1])
+        free.remove(stored)
+
+    line_id, code, item, variant = (
+        LI["platform_line_id"],
+        LI["merchant_code"],
+        LI["platform_item_id"],
+        LI["platform_sku_id"],
+    )
+    for index, line in enumerate(lines):  # 1. the platform's own line id
+        if line[line_id]:
+            for stored in free:
+                if known[stored][2] == line[line_id]:
+                    take(index, stored)
+                    break
+    for index, line in enumerate(lines):  # 2. the same item
+        if pairs[index] is None:
+            what = (line[code] or "", line[item] or "", line[variant] or "")
+            for stored in free:
+                if not (line[line_id] and known[stored][2]) and (
+                    (known[stored][3] or "", known[stored][4] or "", known[stored][5] or "")
+                    == what
+                ):
+                    take(index, stored)
+                    break
+    for index in range(len(lines)):  # 3. by position among the rest
+        if pairs[index] is None and free:
+            take(index, free[0])
+    return pairs
 
 
 def _exception(unmatched: list[str]) -> tuple[str, str]:
