@@ -21,7 +21,7 @@ import contextlib
 import marshal
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -91,6 +91,88 @@ class Child:
             os.close(self.fd)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
+
+
+_DONE = b"done"
+
+
+class Stream:
+    """A forked child sending a series of messages (`stream`); iterate to receive them. After the
+    loop, `complete` says whether the child sent everything (else it failed half-way: the caller
+    does the rest itself)."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid = pid
+        self.pipe = os.fdopen(fd, "rb")
+        self.complete = False
+        self.done = False
+
+    def __iter__(self) -> Iterator[Any]:
+        read = self.pipe.read
+        while True:
+            head = read(8)
+            if len(head) < 8:
+                break
+            size = int.from_bytes(head, "little")
+            data = read(size)
+            if len(data) < size:
+                break
+            if data == _DONE:
+                self.complete = True
+                break
+            yield marshal.loads(data)  # noqa: S302 — our own child's bytes
+        self.close()
+
+    def close(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        if not self.complete:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            self.pipe.close()
+        with contextlib.suppress(ChildProcessError):
+            _, status = os.waitpid(self.pid, 0)
+            if status != 0:
+                self.complete = False
+
+
+def stream(produce: Callable[[Callable[[Any], None]], None]) -> Stream | None:
+    """Fork a child that runs `produce(send)`; each `send(message)` reaches the parent's loop
+    over the returned `Stream` as it is sent (the child works ahead while the parent uses the
+    last message). None when forking fails."""
+    try:
+        read_fd, write_fd = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return None
+    if pid == 0:  # the child
+        code = 1
+        try:
+            os.close(read_fd)
+            with os.fdopen(write_fd, "wb", buffering=1 << 20) as pipe:
+
+                def send(message: Any) -> None:
+                    data = marshal.dumps(message)
+                    pipe.write(len(data).to_bytes(8, "little"))
+                    pipe.write(data)
+
+                produce(send)
+                pipe.write(len(_DONE).to_bytes(8, "little"))
+                pipe.write(_DONE)
+            code = 0
+        except BaseException:  # noqa: S110 — the parent does the rest itself
+            pass
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    return Stream(pid, read_fd)
 
 
 def start(work: Callable[[], Handback]) -> Child | None:

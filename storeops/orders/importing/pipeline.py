@@ -749,6 +749,7 @@ def stage(
                 handback["l"],
                 handback["staged"],
                 duplicate_files={p.index for p in plans[split:] if p.layout.kind == ORDERS},
+                keys=handback["keys"],
             ):  # the child could not finish: those files are read here after all
                 for plan in plans[split:]:
                     again = plan_file(plan.file, plan.index, platform=platform, aliases=aliases)
@@ -881,6 +882,7 @@ def _fork_for_later_files(
             "dups": own.dups,
             "l": own.l,
             "staged": own.rows,
+            "keys": list(own.keys),
             "rows": tally.rows,
             "bad": tally.bad,
             "bad_unkeyed": tally.bad_unkeyed,

@@ -137,6 +137,8 @@ class Staging:
         self.l: dict[str, list[Any]] = {}
         self.bad: set[str] = set()
         self.rows = 0
+        # every line's (item id, SKU id, merchant code): what the writer resolves to SKUs
+        self.keys: set[tuple[Any, Any, Any]] = set()
 
     @property
     def in_memory(self) -> bool:
@@ -176,6 +178,7 @@ class Staging:
     ) -> None:
         """A line row; `seq` counts the rows of every file in order (the file keeps it; in
         memory the file and the line say the same)."""
+        self.keys.add((values[2], values[3], values[1]))
         if self.file is not None:
             self.file.put_line(order_no, seq, line, file_index, values)
             return
@@ -197,6 +200,7 @@ class Staging:
         rows: int,
         *,
         duplicate_files: set[int],
+        keys: Sequence[tuple[Any, Any, Any]] = (),
     ) -> bool:
         """Another in-memory staging of the files after this one's (the forked child's, see
         `parallel`), as if its rows had been put here one by one after these: the first row of an
@@ -222,6 +226,7 @@ class Staging:
             else:
                 found_lines += rows_of
         self.rows += rows
+        self.keys.update(keys)
         if self.rows > self.memory_rows:
             self._spill()
         return True
@@ -293,13 +298,21 @@ class Staging:
         if self.file is not None:
             yield from self.file.grouped(chunk=chunk)
             return
-        o, lines = self.o, self.l
-        numbers = sorted(o.keys() & lines.keys())
+        numbers = self.numbers()
         for start in range(0, len(numbers), chunk):
-            yield [
-                StagedOrder(order_no, o[order_no][0], o[order_no][2], lines[order_no][2::3])
-                for order_no in numbers[start : start + chunk]
-            ]
+            yield self.staged(numbers[start : start + chunk])
+
+    def numbers(self) -> list[str]:
+        """In memory: the valid order numbers that have lines, in order-number order."""
+        return sorted(self.o.keys() & self.l.keys())
+
+    def staged(self, numbers: Sequence[str]) -> list[StagedOrder]:
+        """In memory: those orders with their lines."""
+        o, lines = self.o, self.l
+        return [
+            StagedOrder(order_no, o[order_no][0], o[order_no][2], lines[order_no][2::3])
+            for order_no in numbers
+        ]
 
 
 class _FileStaging:

@@ -15,7 +15,7 @@ import gc
 import itertools
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -410,6 +410,10 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+# (orders, lines, exceptions, and each table's `_batches`) — see `_Writer.build_new`
+Built = tuple[int, int, int, Any, Any, Any]
+
+
 class _Writer:
     """Writes one chunk of staged orders with a handful of statements."""
 
@@ -430,6 +434,7 @@ class _Writer:
         self.empty_json = self._json([])
         self.empty_dict_json = self._json({})
         order_cols = [
+            *(["id"] if self.sqlite else []),  # SQLite: new orders' ids are given (`take_ids`)
             "store_id",
             "platform_order_no",
             "source",
@@ -465,6 +470,7 @@ class _Writer:
         )
         self.update_cols = [c for c in O_COLS if c != "status"]
         self.update_cols_erased = [c for c in self.update_cols if c not in PERSONAL]
+        self.next_id: int | None = None
 
     def _insert(
         self, model: Any, cols: Sequence[str], marks_of: dict[str, str] | None = None
@@ -479,28 +485,45 @@ class _Writer:
     ) -> None:
         """`ROWS_PER_INSERT` rows per INSERT: on SQLite each statement run pays for opening every
         index and for the AUTOINCREMENT bookkeeping once, not once per row (lines ~2× faster
-        while the list's indexes are dropped for a bulk import). On SQLite the statements go to
-        the driver's own cursor in its `?` style: Django's wrapper would rewrite each long
-        statement's `%s` marks with a regular expression on every call."""
-        head, row = insert
-        per = ROWS_PER_INSERT
-        if self.max_params:  # SQLite before 3.32 allowed 999 bound parameters per statement
-            per = max(1, min(per, self.max_params // row.count("%s")))
+        while the list's indexes are dropped for a bulk import)."""
+        self._run_batches(cursor, insert, self._batches(insert, rows))
+
+    def _batches(
+        self, insert: tuple[str, str], rows: Sequence[Sequence[Any]]
+    ) -> tuple[list[list[Any]], list[Any]]:
+        """`rows` as the parameters of whole statements (`_per(insert)` rows each) and of one
+        statement for the rest (empty when none)."""
+        per = self._per(insert)
         whole = len(rows) - len(rows) % per
         chain = itertools.chain.from_iterable
+        return (
+            [list(chain(rows[i : i + per])) for i in range(0, whole, per)],
+            list(chain(rows[whole:])),
+        )
+
+    def _per(self, insert: tuple[str, str]) -> int:
+        per = ROWS_PER_INSERT
+        if self.max_params:  # SQLite before 3.32 allowed 999 bound parameters per statement
+            per = max(1, min(per, self.max_params // insert[1].count("%s")))
+        return per
+
+    def _run_batches(
+        self, cursor: Any, insert: tuple[str, str], batches: tuple[list[list[Any]], list[Any]]
+    ) -> None:
+        """Run `_batches`' statements. On SQLite they go to the driver's own cursor in its `?`
+        style: Django's wrapper would rewrite each long statement's `%s` marks with a regular
+        expression on every call."""
+        head, row = insert
+        whole, rest = batches
         run, run_many = cursor.execute, cursor.executemany
         if self.sqlite:
             raw = connection.connection
             run, run_many = raw.execute, raw.executemany
             head, row = head.replace("%s", "?"), row.replace("%s", "?")
         if whole:
-            run_many(
-                head + ", ".join([row] * per),
-                [list(chain(rows[i : i + per])) for i in range(0, whole, per)],
-            )
-        if whole < len(rows):
-            rest = rows[whole:]
-            run(head + ", ".join([row] * len(rest)), list(chain(rest)))
+            run_many(head + ", ".join([row] * self._per(insert)), whole)
+        if rest:
+            run(head + ", ".join([row] * (len(rest) // insert[1].count("%s"))), rest)
 
     def _json(self, value: Any) -> Any:
         if self.sqlite:
@@ -523,7 +546,17 @@ class _Writer:
 
     # -- SKUs
     def _sku(self, line: tuple[Any, ...]) -> tuple[int | None, list[tuple[int, str, int]]]:
-        key = (line[LI["platform_item_id"]], line[LI["platform_sku_id"]], line[LI["merchant_code"]])
+        return self._sku_key(
+            (line[LI["platform_item_id"]], line[LI["platform_sku_id"]], line[LI["merchant_code"]])
+        )
+
+    def resolve_keys(self, keys: Iterable[tuple[Any, Any, Any]]) -> None:
+        """Look up every (item id, SKU id, merchant code) up front (the row builder's child has
+        no database)."""
+        for key in keys:
+            self._sku_key(key)
+
+    def _sku_key(self, key: tuple[Any, Any, Any]) -> tuple[int | None, list[tuple[int, str, int]]]:
         found = self.memo.get(key)
         if found is None:
             sku = self.resolve(
@@ -595,34 +628,27 @@ class _Writer:
         return found
 
     def _create(self, orders: list[StagedOrder]) -> None:
+        if self.sqlite:
+            built = self.build_new(orders, self.take_ids(len(orders)))
+            self.insert_built(built)
+            return
         now = self._now()
         store_id = self.store.pk
         source = str(OrderSource.IMPORT)
-        if self.sqlite:  # times go in as Beijing text; the INSERT makes them UTC (see __init__)
-            rows = [
-                (store_id, o.order_no, source, *o.values, "", "", o.digest, now, now)
-                for o in orders
-            ]
-        else:
-            rows = []
-            for order in orders:
-                values = list(order.values)
-                for index in self.time_indexes:
-                    values[index] = self._time(values[index])
-                rows.append(
-                    (store_id, order.order_no, source, *values, "", "", order.digest, now, now)
-                )
+        rows = []
+        for order in orders:
+            values = list(order.values)
+            for index in self.time_indexes:
+                values[index] = self._time(values[index])
+            rows.append((store_id, order.order_no, source, *values, "", "", order.digest, now, now))
         with connection.cursor() as cursor:
-            base = self._last_id(cursor)
             self._insert_rows(cursor, self.insert_order, rows)
-            ids = self._new_ids(cursor, orders, base)
+            ids = self._new_ids(cursor, orders, None)
             line_rows: list[tuple[Any, ...]] = []
             exceptions: list[tuple[str, str, int]] = []
             import_id = self.order_import.pk
             created = str(ImportOutcome.CREATED)
             links = [(import_id, order_id, created) for order_id in ids]
-            memo = self.memo
-            empty = self.empty_json
             pending = OrderStatus.PENDING_REVIEW
             status_index = OI["status"]
             placed_index = OI["created_at"]
@@ -630,12 +656,8 @@ class _Writer:
                 unmatched = None
                 placed = row[3 + placed_index]  # as the order's INSERT takes it
                 for number, line in enumerate(order.lines, start=1):
-                    found = memo.get((line[2], line[3], line[1])) or self._sku(line)
-                    if found[0] is not None and not found[1]:  # the common case: a plain SKU
-                        line_rows.append((order_id, number, found[0], *line, empty, placed))
-                        continue
-                    row, code = self._line_row(order_id, number, line, placed)
-                    line_rows.append(row)
+                    line_row, code = self._line_row(order_id, number, line, placed)
+                    line_rows.append(line_row)
                     if code is not None:
                         unmatched = [*(unmatched or ()), code]
                 if unmatched and order.values[status_index] == pending:
@@ -654,6 +676,89 @@ class _Writer:
         self.result.created += len(orders)
         self.result.lines += len(line_rows)
         self.result.exceptions += len(exceptions)
+
+    # -- SQLite: new orders with the ids they will have
+    def take_ids(self, count: int) -> int:
+        """SQLite: the first of `count` ids for new orders (the import holds the write lock, and
+        only this writer adds orders meanwhile)."""
+        if self.next_id is None:
+            with connection.cursor() as cursor:
+                self.next_id = (self._last_id(cursor) or 0) + 1
+        first = self.next_id
+        self.next_id += count
+        return first
+
+    def build_new(self, orders: list[StagedOrder], first_id: int) -> Built:
+        """SQLite: the statements' parameters that create `orders` with ids `first_id`… — the
+        orders (a paid order with goods no SKU matches already 异常), their lines, the import's
+        links — and the counts. No database access once `resolve_keys` has run, so the row
+        builder's child (`_write_new_in_child`) runs this very code."""
+        now = self._now()
+        store_id = self.store.pk
+        source = str(OrderSource.IMPORT)
+        import_id = self.order_import.pk
+        created = str(ImportOutcome.CREATED)
+        memo = self.memo
+        empty = self.empty_json
+        pending = OrderStatus.PENDING_REVIEW
+        exception = OrderStatus.EXCEPTION.value
+        status_index = OI["status"]
+        placed_index = OI["created_at"]
+        order_rows: list[tuple[Any, ...]] = []
+        line_rows: list[tuple[Any, ...]] = []
+        links: list[tuple[Any, ...]] = []
+        exceptions = 0
+        for order_id, order in enumerate(orders, start=first_id):
+            values = order.values
+            placed = values[placed_index]  # Beijing text: the INSERT makes it UTC (__init__)
+            unmatched = None
+            for number, line in enumerate(order.lines, start=1):
+                found = memo.get((line[2], line[3], line[1])) or self._sku(line)
+                if found[0] is not None and not found[1]:  # the common case: a plain SKU
+                    line_rows.append((order_id, number, found[0], *line, empty, placed))
+                    continue
+                line_row, code = self._line_row(order_id, number, line, placed)
+                line_rows.append(line_row)
+                if code is not None:
+                    unmatched = [*(unmatched or ()), code]
+            reason = detail = ""
+            if unmatched and values[status_index] == pending:
+                reason, detail = _exception(unmatched)
+                values = (*values[:status_index], exception, *values[status_index + 1 :])
+                exceptions += 1
+            order_rows.append(
+                (
+                    order_id,
+                    store_id,
+                    order.order_no,
+                    source,
+                    *values,
+                    reason,
+                    detail,
+                    order.digest,
+                    now,
+                    now,
+                )
+            )
+            links.append((import_id, order_id, created))
+        return (
+            len(orders),
+            len(line_rows),
+            exceptions,
+            self._batches(self.insert_order, order_rows),
+            self._batches(self.insert_line, line_rows),
+            self._batches(self.insert_link, links),
+        )
+
+    def insert_built(self, built: Built) -> None:
+        count, lines, exceptions, orders, order_lines, links = built
+        with connection.cursor() as cursor:
+            self._run_batches(cursor, self.insert_order, orders)
+            self._run_batches(cursor, self.insert_line, order_lines)
+            self._run_batches(cursor, self.insert_link, links)
+        self.result.created += count
+        self.result.lines += lines
+        self.result.exceptions += exceptions
 
     def _last_id(self, cursor: Any) -> int | None:
         """SQLite: the id the next inserted order follows (AUTOINCREMENT: the larger of the
@@ -835,8 +940,7 @@ def _pair_lines(
             what = (line[code] or "", line[item] or "", line[variant] or "")
             for stored in free:
                 if not (line[line_id] and known[stored][2]) and (
-                    (known[stored][3] or "", known[stored][4] or "", known[stored][5] or "")
-                    == what
+                    (known[stored][3] or "", known[stored][4] or "", known[stored][5] or "") == what
                 ):
                     take(index, stored)
                     break
