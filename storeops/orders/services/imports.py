@@ -37,6 +37,7 @@ from storeops.orders.enums import (
     OrderStatus,
     order_status_from_platform,
 )
+from storeops.orders.importing import parallel
 from storeops.orders.importing.adapters import FileAdapter, OrderSourceAdapter
 from storeops.orders.importing.pipeline import (
     L_COLS,
@@ -230,12 +231,20 @@ def _import_run(
             _sqlite_cache(grow=True)
             done = 0
             total = (staged.rows or 0) + staged.orders
+
+            def advance(count: int) -> None:
+                nonlocal done
+                done += count
+                if progress is not None:
+                    progress(staged.rows + done, total)
+
             with _bulk_indexes(staged.orders):
-                for batch in grouped(staging, chunk=CHUNK):
-                    writer.write(batch)
-                    done += len(batch)
-                    if progress is not None:
-                        progress(staged.rows + done, total)
+                if _builds_in_child(writer, staging, staged):
+                    _write_with_builder(writer, staging, advance)
+                else:
+                    for batch in grouped(staging, chunk=CHUNK):
+                        writer.write(batch)
+                        advance(len(batch))
             _sqlite_cache(grow=False)
             if writer.closed:
                 for callback in ON_PLATFORM_CLOSE:
@@ -272,6 +281,66 @@ def _import_run(
     if result.applied and (result.created or result.updated):
         transaction.on_commit(lambda: _after_import(record.pk))
     return result
+
+
+BUILDER_MIN_ORDERS = 20_000
+
+
+def _builds_in_child(writer: _Writer, staging: Staging, staged: Any) -> bool:
+    """A large import on SQLite, staged in memory: new orders' rows are built by a forked child
+    (`_write_with_builder`)."""
+    return (
+        writer.sqlite
+        and staging.in_memory
+        and staged.orders >= BUILDER_MIN_ORDERS
+        and parallel.available()
+    )
+
+
+def _write_with_builder(writer: _Writer, staging: Staging, advance: Callable[[int], None]) -> None:
+    """Write the import with its new orders' rows built on the other core.
+
+    The parent looks up which orders exist, resolves every line's SKU key and takes the new
+    orders' ids; then it forks a child that builds each chunk's rows with the writer's own
+    `build_new` (the same code as without a child) and sends them over a pipe, while the parent
+    runs the INSERTs of the chunk before. If the child stops short, the parent builds the rest
+    itself; orders that exist already (re-import) are compared and updated here as always."""
+    numbers = staging.numbers()
+    existing = writer.existing(numbers)
+    new = [n for n in numbers if n not in existing]
+    writer.resolve_keys(staging.keys)
+    first = writer.take_ids(len(new))
+
+    def produce(send: Callable[[Any], None]) -> None:
+        writer.resolve = _no_database  # every key is in the memo: the child never asks
+        for start in range(0, len(new), CHUNK):
+            send(writer.build_new(staging.staged(new[start : start + CHUNK]), first + start))
+
+    written = 0
+    stream = parallel.stream(produce) if new else None
+    if stream is not None:
+        try:
+            for built in stream:
+                writer.insert_built(built)
+                written += built[0]
+                advance(built[0])
+        finally:
+            stream.close()
+    if written < len(new):  # no child, or it stopped: the rest here, with the ids that follow
+        writer.next_id = first + written
+        for start in range(written, len(new), CHUNK):
+            part = new[start : start + CHUNK]
+            writer.write(staging.staged(part), existing={})
+            advance(len(part))
+    old = [n for n in numbers if n in existing]
+    for start in range(0, len(old), CHUNK):
+        part = old[start : start + CHUNK]
+        writer.write(staging.staged(part), existing=existing)
+        advance(len(part))
+
+
+def _no_database(**_key: Any) -> None:
+    raise RuntimeError("the row builder's child asked the database for a SKU")
 
 
 @contextlib.contextmanager
@@ -580,7 +649,7 @@ class _Writer:
         values = list(line)
         unmatched = None
         if sku_id is None and values[LI["status"]] == LineStatus.NORMAL:
-            values[LI["status"]] = LineStatus.UNMATCHED
+            values[LI["status"]] = LineStatus.UNMATCHED.value
             unmatched = line[LI["merchant_code"]] or line[LI["platform_item_id"]] or "?"
         if parts:
             quantity = line[LI["quantity"]]
@@ -595,8 +664,13 @@ class _Writer:
         return (order_id, number, sku_id, *values, expansion, placed), unmatched
 
     # -- one chunk
-    def write(self, batch: list[StagedOrder]) -> None:
-        existing = self._existing([o.order_no for o in batch])
+    def write(
+        self, batch: list[StagedOrder], existing: dict[str, tuple[int, str]] | None = None
+    ) -> None:
+        """Create, compare or update one chunk; `existing`: what `existing()` found for it (or
+        for more), else looked up here."""
+        if existing is None:
+            existing = self.existing([o.order_no for o in batch])
         new = [o for o in batch if o.order_no not in existing]
         changed = []
         for order in batch:
@@ -612,7 +686,7 @@ class _Writer:
         if changed:
             self._update(changed)
 
-    def _existing(self, numbers: list[str]) -> dict[str, tuple[int, str]]:
+    def existing(self, numbers: list[str]) -> dict[str, tuple[int, str]]:
         found: dict[str, tuple[int, str]] = {}
         with connection.cursor() as cursor:
             for start in range(0, len(numbers), IN_CHUNK):
@@ -781,7 +855,7 @@ class _Writer:
             )
             if tuple(cursor.fetchone()) == (len(orders), base + 1, base + len(orders)):
                 return list(range(base + 1, base + len(orders) + 1))
-        found = self._existing([o.order_no for o in orders])
+        found = self.existing([o.order_no for o in orders])
         return [found[o.order_no][0] for o in orders]
 
     def _update(self, changed: list[tuple[StagedOrder, int]]) -> None:
@@ -841,7 +915,7 @@ class _Writer:
                     if sku_id is None:
                         sku_id = self._sku(line)[0]
                     if sku_id is None and line_values[LI["status"]] == LineStatus.NORMAL:
-                        line_values[LI["status"]] = LineStatus.UNMATCHED
+                        line_values[LI["status"]] = LineStatus.UNMATCHED.value
                         unmatched.append(line[LI["merchant_code"]] or "?")
                     line_updates.append((*line_values, sku_id, placed, line_pk))
                 else:
@@ -952,7 +1026,9 @@ def _pair_lines(
 
 def _exception(unmatched: list[str]) -> tuple[str, str]:
     codes = "、".join(dict.fromkeys(unmatched))
-    return ExceptionReason.UNMATCHED_SKU, (_("未匹配商品：%(codes)s") % {"codes": codes})[:255]
+    return ExceptionReason.UNMATCHED_SKU.value, (_("未匹配商品：%(codes)s") % {"codes": codes})[
+        :255
+    ]
 
 
 def _diff(old: dict[str, Any], values: list[Any], status: str) -> tuple[dict, dict]:
