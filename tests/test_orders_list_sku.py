@@ -9,7 +9,7 @@ import datetime as dt
 import itertools
 
 import pytest
-from django.db.models import F
+from django.db.models import F, Q
 
 from storeops.accounts.models import Role
 from storeops.accounts.services import user_create
@@ -353,3 +353,34 @@ def test_lines_hold_the_same_stored_time_as_their_orders(kefu, stores, world):
     assert lines.filter(order__source="import").count() > 0
     assert lines.count() > 10
     assert lines.exclude(order_created_at=F("order__created_at")).count() == 0
+
+
+@pytest.mark.parametrize("spec", [{"store": "tb-main"}, {"status": "pending_review"}])
+def test_a_code_with_more_orders_than_are_checked_counts_a_lower_bound(
+    kefu, stores, world, monkeypatch, spec
+):
+    """A merchant code with other filters counts among the code's newest CHECKED_ORDERS orders
+    only: with more orders than that the count is a lower bound, labelled "N+"; exact below."""
+    _set_way(monkeypatch, "line-walks")
+    filters = _filters(spec, world, stores, CODE)
+    passing = list(
+        sel.order_list(actor=kefu, filters=filters)
+        .order_by("-created_at", "-id")
+        .values_list("id", flat=True)
+    )
+    assert len(passing) >= 2  # more than the one-order page: the count is asked for
+    exact = sel.order_page(actor=kefu, filters=filters, limit=1)
+    assert (exact.count, exact.count_capped) == (len(passing), False)
+
+    monkeypatch.setattr(sel, "CHECKED_ORDERS", 3)
+    code_orders = OrderLine.objects.filter(
+        Q(merchant_code=CODE) | Q(sku__merchant_code=CODE)
+    ).order_by("-order_created_at", "-order_id")
+    newest = list(dict.fromkeys(code_orders.values_list("order_id", flat=True)))[:3]
+    assert len(set(code_orders.values_list("order_id", flat=True))) > 3
+    expected = len(set(newest) & set(passing))
+    page = sel.order_page(actor=kefu, filters=filters, limit=1)
+    assert (page.count, page.count_capped, page.count_label) == (expected, True, f"{expected}+")
+    assert expected <= len(passing)
+    assert len(page.orders) == 1  # the page itself is not bounded
+    assert page.orders[0].pk == passing[0]
