@@ -339,6 +339,71 @@ def test_partial_shipment_then_the_rest(demo, store):
     ).exists()
 
 
+def test_a_partial_shipment_leaves_one_shipment_movement_per_sku_and_no_release(demo, store):
+    """部分发货 ships its part out of the order's reservation: the ledger shows the parcel's
+    shipment movements and nothing released or reserved again; the rest stays reserved and the
+    last parcel consumes it."""
+    a = make_sku("笔记本 B5")
+    b = make_sku("铅笔 12 支装")
+    _order, allocation, house = _packed(demo, store, [(a, 3), (b, 2)])
+    before = set(Movement.objects.filter(sku__in=[a, b]).values_list("id", flat=True))
+    lines = {line.sku_id: line for line in selectors.allocation_lines(allocation)}
+    services.shipment_create(
+        actor=demo["cangku"],
+        allocation_id=allocation.pk,
+        tracking_no="SF3333333333333",
+        lines=[(lines[a.pk].pk, 1), (lines[b.pk].pk, 2)],
+    )
+    parcel = list(
+        Movement.objects.filter(sku__in=[a, b])
+        .exclude(id__in=before)
+        .order_by("sku__merchant_code")
+        .values_list("kind", "sku_id", "on_hand_delta", "reserved_delta", "reference")
+    )
+    reference = allocation.reference
+    assert sorted(parcel, key=lambda m: m[1]) == sorted(
+        [
+            ("shipment", a.pk, -1, -1, f"{reference}:s1"),
+            ("shipment", b.pk, -2, -2, f"{reference}:s1"),
+        ],
+        key=lambda m: m[1],
+    )
+    assert (_level(a, house).on_hand, _level(a, house).reserved) == (9, 2)
+    assert (_level(b, house).on_hand, _level(b, house).reserved) == (8, 0)
+    held = Reservation.objects.get(reference=reference, sku=a, status="active")
+    assert held.quantity == 2  # the rest, kept on the same reservation
+    services.shipment_create(
+        actor=demo["cangku"], allocation_id=allocation.pk, tracking_no="SF4444444444444"
+    )
+    assert (_level(a, house).on_hand, _level(a, house).reserved) == (7, 0)
+    kinds = set(
+        Movement.objects.filter(sku__in=[a, b])
+        .exclude(id__in=before)
+        .values_list("kind", flat=True)
+    )
+    assert kinds == {"shipment"}
+    assert AuditEvent.objects.filter(
+        action="inventory.stock.ship_part_for_order", object_id=reference
+    ).exists()
+
+
+def test_a_partial_shipment_of_more_than_is_reserved_is_refused_and_changes_nothing(demo, store):
+    from storeops.inventory import services as inventory
+
+    a = make_sku("订书机")
+    _order, allocation, house = _packed(demo, store, [(a, 2)])
+    with pytest.raises(Conflict) as refused:
+        inventory.stock_ship_part_for_order(
+            actor=demo["cangku"],
+            reference=allocation.reference,
+            lines=[(a, 3)],
+            parcel_reference=f"{allocation.reference}:s9",
+        )
+    assert refused.value.code == "reservation.short"
+    assert (_level(a, house).on_hand, _level(a, house).reserved) == (10, 2)
+    assert not Movement.objects.filter(reference=f"{allocation.reference}:s9").exists()
+
+
 def test_cancel_before_shipment_releases_the_reservation(demo, store):
     sku = make_sku()
     house = make_warehouse([(sku, 5)])

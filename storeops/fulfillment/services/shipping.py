@@ -13,7 +13,6 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from storeops.audit.services import audit_record
-from storeops.catalog.models import Sku
 from storeops.core import clock
 from storeops.core.errors import Conflict, DomainError, Invalid
 from storeops.core.imports import Column, ImportResult, RowInvalid, open_table, run_import
@@ -42,9 +41,8 @@ from storeops.fulfillment.selectors import (
 from storeops.fulfillment.services.common import A, _transition
 from storeops.inventory.models import Warehouse
 from storeops.inventory.services import (
-    stock_release_for_order,
-    stock_reserve_for_order,
     stock_ship_for_order,
+    stock_ship_part_for_order,
 )
 from storeops.orders.enums import OrderStatus
 from storeops.orders.services.shipping import order_ship_partial
@@ -129,37 +127,18 @@ def _ship_stock(
     number: int,
 ) -> None:
     """The goods leave as shipment movements. The whole (or the last) parcel consumes the
-    order's reservation; a partial parcel moves its part onto its own reference first (release,
-    reserve the parcel and the rest again in the same warehouse, in one transaction)."""
+    order's reservation; a partial parcel ships its part out of it under its own reference
+    (`<reference>:s<n>`), and the rest stays reserved — one movement per SKU, nothing released or
+    reserved again."""
     if last:
         stock_ship_for_order(actor=actor, reference=allocation.reference)
         return
-    remaining: dict[int, tuple[Sku, int]] = {}
-    for line in allocation_lines(allocation):
-        remaining.setdefault(line.sku_id, (line.sku, 0))
-        sku, qty = remaining[line.sku_id]
-        remaining[line.sku_id] = (sku, qty + line.quantity - line.shipped)
-    shipping: dict[int, int] = {}
-    for line, qty in parcel:
-        shipping[line.sku_id] = shipping.get(line.sku_id, 0) + qty
-    stock_release_for_order(actor=actor, reference=allocation.reference, reason=_("部分发货拆分"))
-    parcel_ref = f"{allocation.reference}:s{number}"
-    stock_reserve_for_order(
+    stock_ship_part_for_order(
         actor=actor,
-        reference=parcel_ref,
-        lines=[(remaining[pk][0], qty) for pk, qty in shipping.items()],
-        warehouse=allocation.warehouse,
+        reference=allocation.reference,
+        lines=[(line.sku, qty) for line, qty in parcel],
+        parcel_reference=f"{allocation.reference}:s{number}",
     )
-    rest = [
-        (sku, qty - shipping.get(pk, 0))
-        for pk, (sku, qty) in remaining.items()
-        if qty - shipping.get(pk, 0) > 0
-    ]
-    if rest:
-        stock_reserve_for_order(
-            actor=actor, reference=allocation.reference, lines=rest, warehouse=allocation.warehouse
-        )
-    stock_ship_for_order(actor=actor, reference=parcel_ref)
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ from storeops.inventory.services.reservations import (
     stock_reserve,
     stock_reserve_for_order,
     stock_ship_for_order,
+    stock_ship_part_for_order,
 )
 from storeops.inventory.services.rules import (
     ALERT_HIGH,
@@ -78,6 +79,7 @@ __all__ = [
     "stock_return",
     "stock_rule_set",
     "stock_ship_for_order",
+    "stock_ship_part_for_order",
     "stocktake_cancel",
     "stocktake_check",
     "stocktake_count",

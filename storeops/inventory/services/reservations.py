@@ -500,3 +500,94 @@ def stock_ship_for_order(*, actor: Any, reference: str) -> list[Movement]:
     for movement in movements:
         on_commit_alert_check(movement.sku)
     return movements
+
+
+def _ship_part(*, actor: Any, reservation: Reservation, quantity: int, reference: str) -> Movement:
+    """Part of a reservation leaves: it keeps the rest (one conditional UPDATE of its quantity),
+    and on hand and reserved go down by the part — one shipment movement, no release and no
+    reservation made again."""
+    now = clock.now()
+    kept = Reservation.objects.filter(
+        pk=reservation.pk, status=ReservationStatus.ACTIVE, quantity__gt=quantity
+    ).update(quantity=F("quantity") - quantity)
+    if not kept:
+        raise Conflict(
+            "reservation.not_active",
+            _("该预占已释放、已出库或数量不足"),
+            {"reservation": reservation.pk},
+        )
+    reservation.quantity -= quantity
+    level = _level_locked(reservation.sku, reservation.warehouse)
+    StockLevel.objects.filter(pk=level.pk).update(
+        on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity, updated_at=now
+    )
+    return _movement(
+        kind=MovementKind.SHIPMENT,
+        sku=reservation.sku,
+        warehouse=reservation.warehouse,
+        actor=actor,
+        on_hand_delta=-quantity,
+        reserved_delta=-quantity,
+        unit_cost=level.unit_cost,
+        reference=reference,
+        reservation=reservation,
+        at=now,
+    )
+
+
+@transaction.atomic
+def stock_ship_part_for_order(
+    *, actor: Any, reference: str, lines: Iterable[tuple[Sku, int]], parcel_reference: str
+) -> list[Movement]:
+    """A partial shipment (部分发货): `lines` leave from the order reference's active
+    reservations — a reservation shipped whole is consumed, one shipped in part keeps the rest —
+    as shipment movements under `parcel_reference`. The rest stays reserved under `reference`
+    (the last parcel is `stock_ship_for_order`). 409 when the reservations hold less."""
+    require(actor, InventoryPerm.SHIP_STOCK)
+    reference = clean_text(reference, field="reference", required=True, limit=100)
+    parcel_reference = _reference_clean(parcel_reference)
+    wanted: dict[int, int] = {}
+    skus: dict[int, Sku] = {}
+    for sku, quantity in lines:
+        wanted[sku.pk] = wanted.get(sku.pk, 0) + quantity_clean(quantity)
+        skus[sku.pk] = sku
+    movements: list[Movement] = []
+    for reservation in _active_for(reference):
+        left = wanted.get(reservation.sku_id, 0)
+        if not left:
+            continue
+        if reservation.quantity <= left:
+            movements.append(
+                _ship(actor=actor, reservation=reservation, reference=parcel_reference)
+            )
+            wanted[reservation.sku_id] = left - reservation.quantity
+        else:
+            movements.append(
+                _ship_part(
+                    actor=actor, reservation=reservation, quantity=left, reference=parcel_reference
+                )
+            )
+            wanted[reservation.sku_id] = 0
+    short = {pk: qty for pk, qty in wanted.items() if qty > 0}
+    if short:
+        pk, qty = next(iter(short.items()))
+        raise Conflict(
+            "reservation.short",
+            _("订单预占的 %(code)s 不足：还差 %(qty)s 件")
+            % {"code": skus[pk].merchant_code, "qty": qty},
+            {"reference": reference, "sku": skus[pk].merchant_code, "missing": qty},
+        )
+    audit_record(
+        actor=actor,
+        action="inventory.stock.ship_part_for_order",
+        object_type="inventory.order_reference",
+        object_id=reference,
+        object_repr=reference,
+        after={
+            "parcel": parcel_reference,
+            "lines": [[m.sku.merchant_code, -m.on_hand_delta] for m in movements],
+        },
+    )
+    for movement in movements:
+        on_commit_alert_check(movement.sku)
+    return movements
