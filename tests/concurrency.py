@@ -28,3 +28,19 @@ def race(*calls, timeout: float = 60):
     for thread in threads:
         thread.join(timeout)
     return results
+
+
+def in_spawned_process(target, *args, timeout: float = 600):
+    """Run `target(*args, queue)` in a fresh (spawned) process — Django set up anew there, on a
+    database of its own — and return the one thing it puts on the queue; the process must exit
+    cleanly."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=target, args=(*args, queue))
+    process.start()
+    found = queue.get(timeout=timeout)
+    process.join(60)
+    assert process.exitcode == 0
+    return found

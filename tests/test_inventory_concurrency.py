@@ -12,28 +12,19 @@ The scenarios live in tests/inventory_races.py; the assertions are here, the sam
 
 from __future__ import annotations
 
-import multiprocessing
 from unittest import mock
 
 import pytest
 from django.db import connection
 
 from tests import inventory_races
+from tests.concurrency import in_spawned_process
 
 pytestmark = pytest.mark.django_db
 
 
 def _sqlite_results(tmp_path_factory):
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    child = context.Process(
-        target=inventory_races.sqlite_child, args=(str(tmp_path_factory.mktemp("inv")), queue)
-    )
-    child.start()
-    results = queue.get(timeout=600)
-    child.join(60)
-    assert child.exitcode == 0
-    return results
+    return in_spawned_process(inventory_races.sqlite_child, str(tmp_path_factory.mktemp("inv")))
 
 
 def _postgresql_results(django_db_blocker):

@@ -5,7 +5,6 @@ turn (one lock file handle per thread and process, so two holders always exclude
 from __future__ import annotations
 
 import fcntl
-import multiprocessing
 import threading
 
 import pytest
@@ -16,6 +15,7 @@ from storeops.inventory import selectors, services
 from storeops.inventory.models import Movement, Reservation, Warehouse
 from storeops.inventory.services import reservations
 from tests import inventory_wal
+from tests.concurrency import in_spawned_process
 from tests.inventory_helpers import make_sku, make_warehouse
 
 pytestmark = pytest.mark.django_db
@@ -125,13 +125,7 @@ def test_reservations_on_a_sqlite_file_keep_the_wal_checkpointed(tmp_path):
     """A reservation's COMMIT does not checkpoint inside the writer's turn; the turns checkpoint
     after it instead, often enough that the WAL stays near SQLite's own threshold, and the
     connection's checkpoint setting is back to what it was."""
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    child = context.Process(target=inventory_wal.sqlite_child, args=(str(tmp_path), queue))
-    child.start()
-    found = queue.get(timeout=300)
-    child.join(60)
-    assert child.exitcode == 0
+    found = in_spawned_process(inventory_wal.sqlite_child, str(tmp_path), timeout=300)
     assert found["reservations"] == found["reserved"] == inventory_wal.RESERVATIONS
     assert found["setting_before"] == found["setting_after"] == 1000
     # ~20 pages a reservation: without checkpoints the WAL would hold ~8,000 pages by now

@@ -33,7 +33,7 @@ def forks(monkeypatch):
     """Every multi-file import forks (no size floor); the children started are listed, and
     whether each handed back what it read (`handed`: True) or gave up (False)."""
     started = []
-    real_start, real_result = parallel.start, parallel.Child.result
+    real_start, real_result = parallel.start, parallel.Stream.result
 
     def counting_start(work):
         child = real_start(work)
@@ -47,7 +47,7 @@ def forks(monkeypatch):
 
     monkeypatch.setattr(parallel, "MIN_ROWS", 0)
     monkeypatch.setattr(parallel, "start", counting_start)
-    monkeypatch.setattr(parallel.Child, "result", noting_result)
+    monkeypatch.setattr(parallel.Stream, "result", noting_result)
     return started
 
 

@@ -3,20 +3,13 @@ its COMMIT; a background thread does it after, and the connection's setting come
 
 from __future__ import annotations
 
-import multiprocessing
-
 from storeops.core import sqlite
 from tests import sqlite_checkpoint_child
+from tests.concurrency import in_spawned_process
 
 
 def test_a_large_transaction_leaves_its_checkpoint_to_a_background_thread(tmp_path):
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=sqlite_checkpoint_child.child, args=(str(tmp_path), queue))
-    process.start()
-    found = queue.get(timeout=120)
-    process.join(60)
-    assert process.exitcode == 0
+    found = in_spawned_process(sqlite_checkpoint_child.child, str(tmp_path), timeout=120)
     assert found["setting_before"] == found["setting_after"] == 1000
     assert found["setting_inside"] == 0
     assert found["handed_over"]

@@ -1,18 +1,19 @@
-"""Stage 1 on two cores: the later files of an import are read in a forked child process.
+"""A large import on two cores: forked children that do pure-Python work and send it back.
 
-Taobao's classic export is two files of about equal weight (the order report, the item report);
-reading and checking them is half of a large import's time. The parent forks before it reads
-its own files; the child reads the later files into a staging of its own and hands back what it
-staged — order-level values, lines, bad order numbers and row errors, already marshal bytes — as
-one marshal blob through a pipe. The parent merges it as if it had read those files itself, in
-the same order, so the answers (errors, duplicates, digests) are the same as one process reading
-every file (tests/test_orders_import_parallel.py holds the two equal).
+Two users: stage 1 (`pipeline._fork_for_later_files`) — Taobao's classic export is two files of
+about equal weight (the order report, the item report), so a child reads the later files into a
+staging of its own and hands back what it staged (order-level values, lines, bad order numbers
+and row errors, already marshal bytes), which the parent merges as if it had read those files
+itself, in the same order (tests/test_orders_import_parallel.py holds the two equal); and the
+writer's row builder (`services.imports._write_with_builder`), whose child streams a chunk's
+INSERT parameters at a time while the parent inserts the chunk before.
 
-The child never touches the database, logs nothing and leaves with `os._exit`: the parent's
-connection, files and threads are not its to close. It is used only where `os.fork` exists, when
-`ORDER_IMPORT_PARALLEL` is on, and when the import is large enough for a fork to pay
-(`MIN_ROWS`) and small enough to stay in memory (`Staging.memory_rows`). Anything the child
-cannot finish (an exception, too many rows, killed) makes the parent read those files itself.
+A child never touches the database, logs nothing and leaves with `os._exit`: the parent's
+connection, files and threads are not its to close. Messages go through a pipe as
+length-prefixed marshal bytes, then a "done" mark; without it (an exception, killed) the
+parent knows the child stopped short and does the rest itself. Used only where `os.fork`
+exists and `ORDER_IMPORT_PARALLEL` is on; stage 1 only for imports large enough for a fork to
+pay (`MIN_ROWS`) and small enough to stay in memory (`Staging.memory_rows`).
 """
 
 from __future__ import annotations
@@ -27,18 +28,6 @@ from typing import Any
 from django.conf import settings
 
 MIN_ROWS = 20_000  # below this a fork (~10 ms) saves nothing worth having
-
-# what the child hands back: (o, dups, l, rows, bad, bad_unkeyed, error items, error count)
-Handback = tuple[
-    dict[str, tuple[int, int, bytes]],
-    dict[str, tuple[int, int]],
-    dict[str, list[Any]],
-    int,
-    list[str],
-    int,
-    list[dict[str, Any]],
-    int,
-]
 
 
 def available() -> bool:
@@ -55,42 +44,6 @@ def split_point(sizes: Sequence[int]) -> int:
         if best is None or gap < best:
             best, best_k = gap, k
     return best_k
-
-
-class Child:
-    """A forked child working on a `Handback`; `result()` waits for it."""
-
-    def __init__(self, pid: int, fd: int) -> None:
-        self.pid = pid
-        self.fd = fd
-        self.done = False
-
-    def result(self) -> Handback | None:
-        """What the child staged, or None when it could not finish."""
-        try:
-            with os.fdopen(self.fd, "rb") as pipe:
-                data = pipe.read()
-        finally:
-            self.done = True
-            _, status = os.waitpid(self.pid, 0)
-        if status != 0 or not data:
-            return None
-        try:
-            return marshal.loads(data)  # noqa: S302 — our own child's bytes
-        except (EOFError, ValueError, TypeError):
-            return None
-
-    def close(self) -> None:
-        """The parent failed before it asked for the result: stop the child, reap it."""
-        if self.done:
-            return
-        self.done = True
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.close(self.fd)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
 
 
 _DONE = b"done"
@@ -122,6 +75,11 @@ class Stream:
                 break
             yield marshal.loads(data)  # noqa: S302 — our own child's bytes
         self.close()
+
+    def result(self) -> Any:
+        """The one message of a `start`ed child, or None when it could not finish."""
+        messages = list(self)
+        return messages[0] if self.complete and len(messages) == 1 else None
 
     def close(self) -> None:
         if self.done:
@@ -175,29 +133,6 @@ def stream(produce: Callable[[Callable[[Any], None]], None]) -> Stream | None:
     return Stream(pid, read_fd)
 
 
-def start(work: Callable[[], Handback]) -> Child | None:
-    """Fork a child that runs `work` and sends its result back; None when forking fails."""
-    try:
-        read_fd, write_fd = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_fd)
-        os.close(write_fd)
-        return None
-    if pid == 0:  # the child
-        code = 1
-        try:
-            os.close(read_fd)
-            payload = marshal.dumps(work())
-            with os.fdopen(write_fd, "wb") as pipe:
-                pipe.write(payload)
-            code = 0
-        except BaseException:  # noqa: S110 — the parent reads the files itself then
-            pass
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    return Child(pid, read_fd)
+def start(work: Callable[[], Any]) -> Stream | None:
+    """Fork a child that runs `work` and sends back its one result (`Stream.result`)."""
+    return stream(lambda send: send(work()))

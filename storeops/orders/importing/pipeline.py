@@ -858,7 +858,7 @@ def _fork_for_later_files(
     files: Sequence[ImportFile],
     errors: Errors,
     total_rows: int | None,
-) -> tuple[int, parallel.Child | None]:
+) -> tuple[int, parallel.Stream | None]:
     """(index of the first file the child reads, the child) — or (all files, None) when this
     import is read in one process (see `parallel`)."""
     if len(plans) < 2 or not staging.in_memory or not parallel.available():
