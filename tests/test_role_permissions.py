@@ -277,3 +277,54 @@ def test_sync_defaults_grants_a_newly_introduced_codename_once(admin):
     assert KnownPermission.objects.filter(codename="audit.export_event").count() == 1
     event = AuditEvent.objects.filter(action="accounts.role.sync_defaults").latest("id")
     assert event.after == {"introduced": ["audit.export_event"]}
+
+
+def test_sync_defaults_grants_a_default_role_the_code_added_later_once(admin, monkeypatch):
+    from dataclasses import replace
+
+    from storeops.core import permissions
+
+    codename = "audit.export_event"
+    spec = permissions._REGISTRY[codename]
+    assert "warehouse" not in spec.default_roles
+    assert ("warehouse", codename) not in _grants()
+    # given a release that adds 仓库 to the codename's default roles
+    monkeypatch.setitem(
+        permissions._REGISTRY,
+        codename,
+        replace(spec, default_roles=spec.default_roles | {"warehouse"}),
+    )
+    # when the defaults are synced (every deploy does)
+    assert role_sync_defaults() == []
+    # then 仓库 has it, the others are as they were, and the extension is audited
+    assert ("warehouse", codename) in _grants()
+    event = AuditEvent.objects.filter(action="accounts.role.sync_defaults").latest("id")
+    assert event.after == {"introduced": [], "extended": {codename: ["warehouse"]}}
+    assert sorted(KnownPermission.objects.get(codename=codename).default_roles) == sorted(
+        spec.default_roles | {"warehouse"}
+    )
+    # and once the admin takes it away again, another sync leaves it away
+    warehouse = Role.objects.get(code="warehouse")
+    kept = [c for c in warehouse.grants.values_list("codename", flat=True) if c != codename]
+    role_set_permissions(actor=admin, role=warehouse, codenames=kept)
+    events = AuditEvent.objects.filter(action="accounts.role.sync_defaults").count()
+    role_sync_defaults()
+    assert ("warehouse", codename) not in _grants()
+    assert AuditEvent.objects.filter(action="accounts.role.sync_defaults").count() == events
+
+
+def test_sync_defaults_records_the_roles_of_codenames_known_from_before_without_granting(admin):
+    # given codenames known before their default roles were recorded (an older database)
+    KnownPermission.objects.update(default_roles=None)
+    assert KnownPermission.objects.filter(default_roles__isnull=True).count() > 10
+    kefu_role = Role.objects.get(code="customer_service")
+    kept = [
+        c for c in kefu_role.grants.values_list("codename", flat=True) if c != "web.module_orders"
+    ]
+    role_set_permissions(actor=admin, role=kefu_role, codenames=kept)
+    before = _grants()
+    # when the defaults are synced
+    role_sync_defaults()
+    # then the roles are recorded as applied, and nothing the admin removed comes back
+    assert not KnownPermission.objects.filter(default_roles__isnull=True).exists()
+    assert _grants() == before

@@ -60,10 +60,13 @@ class RolePermission(models.Model):
 
 
 class KnownPermission(models.Model):
-    """Codenames whose defaults were already applied: an admin's later edits are never undone."""
+    """Codenames whose defaults were already applied: an admin's later edits are never undone.
+    `default_roles`: the roles the defaults were applied to — a role the code adds to a codename's
+    defaults later is granted it once (None: known from before this was recorded)."""
 
     codename = models.CharField(max_length=100, unique=True)
     introduced_at = models.DateTimeField(auto_now_add=True)
+    default_roles = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.codename

@@ -29,10 +29,12 @@ from storeops.core.roles import RoleCode
 # --- roles -------------------------------------------------------------------------------------
 @transaction.atomic
 def role_sync_defaults() -> list[str]:
-    """Create the policy's roles and grant each newly introduced codename to its default roles.
+    """Create the policy's roles; grant each newly introduced codename to its default roles, and
+    a codename the code has since given another default role to that role.
 
-    A codename's defaults apply once (KnownPermission); the 系统管理员 role always holds everything.
-    Returns the codenames introduced by this run.
+    Each (codename, default role) applies once (KnownPermission.default_roles): a grant the admin
+    removed is never restored; the 系统管理员 role always holds everything. Returns the codenames
+    introduced by this run.
     """
     roles = {}
     for code in RoleCode:
@@ -40,25 +42,48 @@ def role_sync_defaults() -> list[str]:
             code=code.value, defaults={"name": str(code.label), "is_system": True}
         )
         roles[code.value] = role
-    known = set(KnownPermission.objects.values_list("codename", flat=True))
-    introduced = []
+    known = {k.codename: k for k in KnownPermission.objects.all()}
+    introduced: list[str] = []
+    extended: dict[str, list[str]] = {}
+    recorded: list[KnownPermission] = []
     grants = []
     for spec in all_permissions():
-        targets = set(spec.default_roles) if spec.codename not in known else {RoleCode.ADMIN.value}
-        grants.extend(RolePermission(role=roles[r], codename=spec.codename) for r in targets)
-        if spec.codename not in known:
+        defaults = set(spec.default_roles)
+        row = known.get(spec.codename)
+        targets = {RoleCode.ADMIN.value}
+        if row is None:
+            targets |= defaults
             introduced.append(spec.codename)
+        elif row.default_roles is None:  # known before the roles were recorded: applied then
+            row.default_roles = sorted(defaults)
+            recorded.append(row)
+        elif added := defaults - set(row.default_roles):
+            targets |= added
+            extended[spec.codename] = sorted(added)
+            row.default_roles = sorted(defaults | set(row.default_roles))
+            recorded.append(row)
+        grants.extend(RolePermission(role=roles[r], codename=spec.codename) for r in targets)
     RolePermission.objects.bulk_create(grants, ignore_conflicts=True)
     token_cache_changed()  # bulk_create sends no signal
+    specs = {spec.codename: spec for spec in all_permissions()}
     KnownPermission.objects.bulk_create(
-        [KnownPermission(codename=c) for c in introduced], ignore_conflicts=True
+        [
+            KnownPermission(codename=c, default_roles=sorted(specs[c].default_roles))
+            for c in introduced
+        ],
+        ignore_conflicts=True,
     )
-    if introduced:
+    if recorded:
+        KnownPermission.objects.bulk_update(recorded, ["default_roles"])
+    if introduced or extended:
+        after: dict[str, Any] = {"introduced": introduced}
+        if extended:
+            after["extended"] = extended
         audit_record(
             actor=None,
             action="accounts.role.sync_defaults",
             object_type="accounts.role",
-            after={"introduced": introduced},
+            after=after,
         )
     return introduced
 
