@@ -13,7 +13,7 @@ from django.db import connection
 
 from storeops.orders.importing import parallel
 from storeops.orders.models import Order, OrderImport, OrderLine
-from storeops.orders.services import imports
+from storeops.orders.services import import_writer, imports
 from storeops.orders.services.imports import order_import_files
 
 from .test_orders_import_staging import ITEM_HEADER, ORDER_HEADER, _csv, _item, _order
@@ -124,7 +124,7 @@ def test_a_child_that_stops_leaves_the_rest_to_the_parent(
 ):
     store = stores["tb-main"]
     parent = os.getpid()
-    real_build = imports._Writer.build_new
+    real_build = import_writer.Writer.build_new
     calls = []
 
     def build_new(self, orders, first_id):
@@ -133,7 +133,7 @@ def test_a_child_that_stops_leaves_the_rest_to_the_parent(
             raise RuntimeError("the child breaks")
         return real_build(self, orders, first_id)
 
-    monkeypatch.setattr(imports._Writer, "build_new", build_new)
+    monkeypatch.setattr(import_writer.Writer, "build_new", build_new)
     result = order_import_files(actor=kefu, store=store, files=_files("73", 40))
     assert len(builder) == 1
     assert not builder[0].complete

@@ -9,7 +9,7 @@ from django.db import connection
 
 from storeops.orders.importing.reading import ImportFile
 from storeops.orders.models import Order, OrderImportOrder, OrderLine
-from storeops.orders.services import imports
+from storeops.orders.services import import_writer, imports
 
 ORDER_HEADER = "订单编号,买家会员名,买家应付货款,买家应付邮费,总金额,买家实际支付金额,订单状态,收货人姓名,收货地址,联系手机,订单创建时间"
 ITEM_HEADER = "订单编号,标题,价格,购买数量,商品属性,订单状态,商家编码"
@@ -130,7 +130,7 @@ def test_a_failed_bulk_import_leaves_rows_and_indexes_as_they_were(kefu, stores,
     monkeypatch.setattr(imports, "CHUNK", 100)
     before = _indexes()
     orders_before = Order.objects.count()
-    real_write = imports._Writer.write
+    real_write = import_writer.Writer.write
     calls = []
 
     def write_then_fail(self, batch):
@@ -139,7 +139,7 @@ def test_a_failed_bulk_import_leaves_rows_and_indexes_as_they_were(kefu, stores,
             raise RuntimeError("the machine went away")
         return real_write(self, batch)
 
-    monkeypatch.setattr(imports._Writer, "write", write_then_fail)
+    monkeypatch.setattr(import_writer.Writer, "write", write_then_fail)
 
     with pytest.raises(RuntimeError):
         imports.order_import_files(
