@@ -203,8 +203,10 @@ class OrderLine(models.Model):
         ordering = ["order_id", "line_no"]
         indexes = [
             models.Index(fields=["sku", "-order_created_at", "-order"], name="orderline_sku_time"),
+            # the SKU too: a search that also checks the line's order skips, in the index, the
+            # lines the SKU's own walk finds anyway (selectors_list._code_walks)
             models.Index(
-                fields=["merchant_code", "-order_created_at", "-order"],
+                fields=["merchant_code", "-order_created_at", "-order", "sku"],
                 name="orderline_code_time",
             ),
         ]

@@ -371,6 +371,8 @@ def _code_walks(
     walks = [OrderLine.objects.filter(merchant_code=filters.sku)]
     sku_id = _code_sku_id(filters.sku)
     if sku_id is not None:
+        if joined:  # lines of the SKU are the second walk's: skipped in the index, no order read
+            walks[0] = walks[0].exclude(sku_id=sku_id)
         walks.append(OrderLine.objects.filter(sku_id=sku_id))
     narrowed = []
     for lines in walks:
