@@ -78,8 +78,14 @@ class OrderOut(Schema):
 class OrderPageOut(Schema):
     items: list[OrderOut]
     next: str | None
-    count: int = Field(..., description="符合条件的订单数，最多数到 10000")
-    count_label: str = Field(..., description="显示用：超过 10000 时为“10,000+”")
+    count: int = Field(
+        ...,
+        description="符合条件的订单数，最多数到 10000；商家编码与其他条件同用时，"
+        "商家编码的订单多于 2000 单则只数最近的 2000 单（此时为下限）",
+    )
+    count_label: str = Field(
+        ..., description="显示用：超过 10000 时为“10,000+”；为下限时在数字后加“+”"
+    )
 
 
 class OrderLineOut(Schema):
