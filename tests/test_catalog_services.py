@@ -398,3 +398,39 @@ def test_mapping_rules(yunying, kefu, stores):
         ).count()
         == 1
     )
+
+
+def test_sku_resolve_many_answers_as_sku_resolve_key_by_key(yunying, stores, monkeypatch):
+    _p, cup = make_product(yunying, name="杯", code="GLT-CUP")
+    _p, lid = make_product(yunying, name="盖", code="GLT-LID")
+    _p, mat = make_product(yunying, name="垫", code="GLT-MAT")
+    tb = stores["tb-main"]
+    services.mapping_create(
+        actor=yunying, store=tb, sku=cup, platform_item_id="6001", platform_sku_id="5001"
+    )
+    services.mapping_create(actor=yunying, store=tb, sku=lid, platform_item_id="6001")
+    services.mapping_create(actor=yunying, store=tb, sku=lid, platform_item_id="6002")
+    services.mapping_create(actor=yunying, store=tb, sku=mat, platform_merchant_code="GLT-CUP")
+    services.mapping_create(
+        actor=yunying, store=stores["jd-main"], sku=cup, platform_merchant_code="X-1"
+    )
+    keys = [
+        ("6001", "5001", "GLT-MAT"),  # item + SKU id mapping first
+        ("6001", "9999", None),  # item mapped without a SKU id
+        ("6001", "", ""),
+        (" 6002 ", " 1 ", None),  # spaces as exports have them
+        ("7777", "1", "GLT-CUP"),  # no item mapping: the platform's code mapping before ours
+        ("7777", "1", "GLT-LID"),  # … then our own merchant code
+        (None, None, "X-1"),  # another store's mapping: not here
+        (None, None, "NOPE"),
+        ("", "", ""),
+    ]
+    many = selectors.sku_resolve_many(store=tb, keys=keys)
+    one_by_one = {
+        k: selectors.sku_resolve(
+            store=tb, platform_item_id=k[0], platform_sku_id=k[1], merchant_code=k[2]
+        )
+        for k in keys
+    }
+    assert many == one_by_one
+    assert [many[k] for k in keys] == [cup, lid, lid, lid, mat, lid, None, None, None]

@@ -3,7 +3,7 @@ that orders, stock and picking call."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -228,6 +228,40 @@ def sku_resolve(
             return found.sku
         return Sku.objects.filter(merchant_code=code).first()
     return None
+
+
+def sku_resolve_many(
+    *, store: Any, keys: Iterable[tuple[str | None, str | None, str | None]]
+) -> dict[tuple[str | None, str | None, str | None], Sku | None]:
+    """`sku_resolve` for many (platform item id, platform SKU id, merchant code) keys at once, in
+    four queries per 900 item ids or codes instead of up to four per key (an export with thousands
+    of SKUs). Same order of precedence, same answers (tests/test_catalog_resolve_many.py)."""
+    wanted = {key: tuple((part or "").strip() for part in key) for key in keys}
+    items = sorted({item for item, _variant, _code in wanted.values() if item})
+    codes = sorted({code for _item, _variant, code in wanted.values() if code})
+    by_item: dict[tuple[str, str], Sku] = {}
+    by_platform_code: dict[str, Sku] = {}
+    by_code: dict[str, Sku] = {}
+    mappings = PlatformSkuMapping.objects.select_related("sku").filter(store=store)
+    for start in range(0, len(items), 900):
+        for mapping in mappings.filter(platform_item_id__in=items[start : start + 900]):
+            by_item[(mapping.platform_item_id, mapping.platform_sku_id)] = mapping.sku
+    for start in range(0, len(codes), 900):
+        part = codes[start : start + 900]
+        for mapping in mappings.filter(platform_item_id="", platform_merchant_code__in=part):
+            by_platform_code[mapping.platform_merchant_code] = mapping.sku
+        for sku in Sku.objects.filter(merchant_code__in=part):
+            by_code[sku.merchant_code] = sku
+    found: dict[tuple[str | None, str | None, str | None], Sku | None] = {}
+    for key, (item, variant, code) in wanted.items():
+        sku = None
+        if item:
+            sku = by_item.get((item, variant)) if variant else None
+            sku = sku or by_item.get((item, ""))
+        if sku is None and code:
+            sku = by_platform_code.get(code) or by_code.get(code)
+        found[key] = sku
+    return found
 
 
 def sku_resolver(*, store: Any) -> Callable[..., Sku | None]:

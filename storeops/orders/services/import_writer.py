@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from storeops.catalog.selectors import sku_expand, sku_resolver
+from storeops.catalog.selectors import sku_expand, sku_resolve_many, sku_resolver
 from storeops.core import clock
 from storeops.orders.enums import (
     ExceptionReason,
@@ -230,10 +230,13 @@ class Writer:
         )
 
     def resolve_keys(self, keys: Iterable[tuple[Any, Any, Any]]) -> None:
-        """Look up every (item id, SKU id, merchant code) up front (the row builder's child has
-        no database)."""
-        for key in keys:
-            self._sku_key(key)
+        """Look up every (item id, SKU id, merchant code) not yet known, in a few batch queries
+        (`sku_resolve_many`): before a chunk is built, and up front for the row builder's child,
+        which has no database."""
+        missing = [key for key in keys if key not in self.memo]
+        if missing:
+            for key, sku in sku_resolve_many(store=self.store, keys=missing).items():
+                self.memo[key] = self._resolved(sku)
 
     def _sku_key(self, key: tuple[Any, Any, Any]) -> tuple[int | None, list[tuple[int, str, int]]]:
         found = self.memo.get(key)
@@ -241,14 +244,16 @@ class Writer:
             sku = self.resolve(
                 platform_item_id=key[0], platform_sku_id=key[1], merchant_code=key[2]
             )
-            if sku is None:
-                found = (None, [])
-            elif sku.is_combo:
-                found = (sku.pk, [(c.pk, c.merchant_code, q) for c, q in sku_expand(sku, 1)])
-            else:
-                found = (sku.pk, [])
-            self.memo[key] = found
+            found = self.memo[key] = self._resolved(sku)
         return found
+
+    def _resolved(self, sku: Any) -> tuple[int | None, list[tuple[int, str, int]]]:
+        """(SKU id, a combo's components as (id, code, quantity)) — or (None, []): no SKU."""
+        if sku is None:
+            return (None, [])
+        if sku.is_combo:
+            return (sku.pk, [(c.pk, c.merchant_code, q) for c, q in sku_expand(sku, 1)])
+        return (sku.pk, [])
 
     def _line_row(
         self, order_id: int, number: int, line: tuple[Any, ...], placed: Any
@@ -312,6 +317,7 @@ class Writer:
         return found
 
     def _create(self, orders: list[StagedOrder]) -> None:
+        self.resolve_keys({(li[2], li[3], li[1]) for o in orders for li in o.lines})
         if self.sqlite:
             built = self.build_new(orders, self.take_ids(len(orders)))
             self.insert_built(built)
