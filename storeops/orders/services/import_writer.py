@@ -81,11 +81,11 @@ TIMES = ("created_at", "paid_at", "shipped_at", "finished_at")
 
 
 # --- the set-based writer -------------------------------------------------------------------------
-def _table(model: Any) -> str:
+def sql_table(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _q(name: str) -> str:
+def sql_name(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
@@ -155,9 +155,9 @@ class Writer:
         self, model: Any, cols: Sequence[str], marks_of: dict[str, str] | None = None
     ) -> tuple[str, str]:
         """The statement's head and one row's placeholders (see `_insert_rows`)."""
-        names = ", ".join(_q(c) for c in cols)
+        names = ", ".join(sql_name(c) for c in cols)
         marks = ", ".join((marks_of or {}).get(c, "%s") for c in cols)
-        return f"INSERT INTO {_table(model)} ({names}) VALUES ", f"({marks})"
+        return f"INSERT INTO {sql_table(model)} ({names}) VALUES ", f"({marks})"
 
     def _insert_rows(
         self, cursor: Any, insert: tuple[str, str], rows: Sequence[Sequence[Any]]
@@ -308,7 +308,7 @@ class Writer:
                 part = numbers[start : start + IN_CHUNK]
                 marks = ", ".join(["%s"] * len(part))
                 cursor.execute(
-                    f"SELECT platform_order_no, id, import_digest FROM {_table(Order)} "
+                    f"SELECT platform_order_no, id, import_digest FROM {sql_table(Order)} "
                     f"WHERE store_id = %s AND platform_order_no IN ({marks})",
                     [self.store.pk, *part],
                 )
@@ -333,7 +333,7 @@ class Writer:
             rows.append((store_id, order.order_no, source, *values, "", "", order.digest, now, now))
         with connection.cursor() as cursor:
             self._insert_rows(cursor, self.insert_order, rows)
-            ids = self._new_ids(cursor, orders, None)
+            ids = self._new_ids(orders)
             line_rows: list[tuple[Any, ...]] = []
             exceptions: list[tuple[str, str, int]] = []
             import_id = self.order_import.pk
@@ -356,7 +356,7 @@ class Writer:
             self._insert_rows(cursor, self.insert_link, links)
             if exceptions:
                 cursor.executemany(
-                    f"UPDATE {_table(Order)} SET status = %s, exception_reason = %s, "
+                    f"UPDATE {sql_table(Order)} SET status = %s, exception_reason = %s, "
                     "exception_detail = %s WHERE id = %s",
                     [
                         (OrderStatus.EXCEPTION, reason, detail, pk)
@@ -373,7 +373,7 @@ class Writer:
         only this writer adds orders meanwhile)."""
         if self.next_id is None:
             with connection.cursor() as cursor:
-                self.next_id = (self._last_id(cursor) or 0) + 1
+                self.next_id = self._last_id(cursor) + 1
         first = self.next_id
         self.next_id += count
         return first
@@ -450,27 +450,18 @@ class Writer:
         self.result.lines += lines
         self.result.exceptions += exceptions
 
-    def _last_id(self, cursor: Any) -> int | None:
+    def _last_id(self, cursor: Any) -> int:
         """SQLite: the id the next inserted order follows (AUTOINCREMENT: the larger of the
-        table's sequence and its largest id; the import holds the write lock). None elsewhere."""
-        if not self.sqlite:
-            return None
+        table's sequence and its largest id; the import holds the write lock)."""
         cursor.execute(
             f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
-            f"coalesce((SELECT max(id) FROM {_table(Order)}), 0))",
+            f"coalesce((SELECT max(id) FROM {sql_table(Order)}), 0))",
             [Order._meta.db_table],
         )
         return int(cursor.fetchone()[0])
 
-    def _new_ids(self, cursor: Any, orders: list[StagedOrder], base: int | None) -> list[int]:
-        """The ids the orders just inserted got, in their order: on SQLite base+1…base+n when
-        the table says exactly that (checked), else looked up by order number."""
-        if base is not None:
-            cursor.execute(
-                f"SELECT count(*), min(id), max(id) FROM {_table(Order)} WHERE id > %s", [base]
-            )
-            if tuple(cursor.fetchone()) == (len(orders), base + 1, base + len(orders)):
-                return list(range(base + 1, base + len(orders) + 1))
+    def _new_ids(self, orders: list[StagedOrder]) -> list[int]:
+        """PostgreSQL: the ids the orders just inserted got, in their order."""
         found = self.existing([o.order_no for o in orders])
         return [found[o.order_no][0] for o in orders]
 
@@ -490,7 +481,7 @@ class Writer:
                 part = ids[start : start + IN_CHUNK]
                 marks = ", ".join(["%s"] * len(part))
                 cursor.execute(
-                    f"SELECT {', '.join(_q(c) for c in select_cols)} FROM {_table(Order)} "
+                    f"SELECT {', '.join(sql_name(c) for c in select_cols)} FROM {sql_table(Order)} "
                     f"WHERE id IN ({marks})",
                     part,
                 )
@@ -498,7 +489,7 @@ class Writer:
                     current[row[0]] = dict(zip(select_cols, row, strict=True))
                 cursor.execute(
                     "SELECT order_id, sku_id, id, platform_line_id, merchant_code, "
-                    f"platform_item_id, platform_sku_id FROM {_table(OrderLine)} "
+                    f"platform_item_id, platform_sku_id FROM {sql_table(OrderLine)} "
                     f"WHERE order_id IN ({marks}) ORDER BY order_id, line_no",
                     part,
                 )
@@ -574,17 +565,17 @@ class Writer:
             for rows, cols in ((plain, self.update_cols), (erased_rows, self.update_cols_erased)):
                 if not rows:
                     continue
-                assignments = ", ".join(f"{_q(c)} = %s" for c in cols)
+                assignments = ", ".join(f"{sql_name(c)} = %s" for c in cols)
                 cursor.executemany(
-                    f"UPDATE {_table(Order)} SET {assignments}, status = %s, "
+                    f"UPDATE {sql_table(Order)} SET {assignments}, status = %s, "
                     "exception_reason = %s, exception_detail = %s, import_digest = %s, "
                     "updated_at = %s WHERE id = %s",
                     rows,
                 )
             if line_updates:
-                assignments = ", ".join(f"{_q(c)} = %s" for c in L_COLS)
+                assignments = ", ".join(f"{sql_name(c)} = %s" for c in L_COLS)
                 cursor.executemany(
-                    f"UPDATE {_table(OrderLine)} SET {assignments}, sku_id = %s, "
+                    f"UPDATE {sql_table(OrderLine)} SET {assignments}, sku_id = %s, "
                     f"order_created_at = {self.utc} WHERE id = %s",
                     line_updates,
                 )

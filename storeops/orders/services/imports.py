@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +42,7 @@ from storeops.orders.models import (
     OrderLine,
 )
 from storeops.orders.permissions import OrderPerm
-from storeops.orders.services.import_writer import Writer, _q, _table
+from storeops.orders.services.import_writer import Writer, sql_name, sql_table
 
 Progress = Callable[[int, int | None], None]
 CHUNK = 2000
@@ -174,7 +175,6 @@ def _import_run(
         else:
             result.rejected = rejected_orders
             writer = Writer(store=store, actor=actor, order_import=record, result=result)
-            _sqlite_cache(grow=True)
             done = 0
             total = (staged.rows or 0) + staged.orders
 
@@ -184,14 +184,13 @@ def _import_run(
                 if progress is not None:
                     progress(staged.rows + done, total)
 
-            with _bulk_indexes(staged.orders):
+            with _sqlite_grown(), _bulk_indexes(staged.orders):
                 if _builds_in_child(writer, staging, staged):
                     _write_with_builder(writer, staging, advance)
                 else:
                     for batch in grouped(staging, chunk=CHUNK):
                         writer.write(batch)
                         advance(len(batch))
-            _sqlite_cache(grow=False)
             if writer.closed:
                 for callback in ON_PLATFORM_CLOSE:
                     callback(actor, writer.closed)
@@ -304,13 +303,23 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _sqlite_cache(*, grow: bool) -> None:
+@contextlib.contextmanager
+def _sqlite_grown() -> Iterator[None]:
     """A bigger page cache, and the file mapped into memory (table scans of the index rebuild
-    without a read() per page), while a large import writes (SQLite only)."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {-65536 if grow else -2000}")
-            cursor.execute(f"PRAGMA mmap_size = {(1 << 30) if grow else 0}")
+    without a read() per page), while a large import writes (SQLite only); the connection's
+    settings come back after, also when the import fails."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    raw = connection.connection
+    raw.execute("PRAGMA cache_size = -65536")
+    raw.execute(f"PRAGMA mmap_size = {1 << 30}")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            raw.execute("PRAGMA cache_size = -2000")
+            raw.execute("PRAGMA mmap_size = 0")
 
 
 BULK_MIN_ORDERS = 20_000
@@ -329,12 +338,12 @@ def _bulk_indexes(incoming: int) -> Iterator[None]:
     stats: list[tuple[Any, ...]] = []
     if connection.vendor == "sqlite" and incoming >= BULK_MIN_ORDERS:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT max(id) - min(id) + 1 FROM {_table(Order)}")
+            cursor.execute(f"SELECT max(id) - min(id) + 1 FROM {sql_table(Order)}")
             if (cursor.fetchone()[0] or 0) <= incoming * BULK_TABLE_RATIO:
                 dropped = _list_indexes(cursor)
                 stats = _planner_stats(cursor, [name for name, _sql in dropped])
                 for name, _sql in dropped:
-                    cursor.execute(f"DROP INDEX {_q(name)}")
+                    cursor.execute(f"DROP INDEX {sql_name(name)}")
     yield
     if dropped:
         with connection.cursor() as cursor:
