@@ -550,12 +550,12 @@ CHECKED_ORDERS = 2000
 def _code_count_checked(
     filters: OrderFilters, store_ids: tuple[int, ...], every_store: bool
 ) -> tuple[int, bool]:
-    """A merchant code with other filters: how many of the code's newest `CHECKED_ORDERS` orders
-    (in the date range) pass the other filters, and whether the code has more orders than that —
-    then the count is a lower bound, shown as "N+". Exact counting would look at every order of
-    a common code (~35,000 lines, 60–100 ms on a million orders). The code's index walks (index
-    only) find the time of its `CHECKED_ORDERS`-th newest order; the list's own walks, which
-    check the other filters (`_code_walks`), are then counted down to that time only."""
+    """A merchant code with other filters: how many orders pass them, counted down to the order
+    time of the code's `CHECKED_ORDERS`-th newest order (in the date range), and whether the code
+    has more orders than that — then the count is a lower bound, shown as "N+". Exact counting
+    would look at every order of a common code (~35,000 lines, 60–100 ms on a million orders).
+    The code's index walks (index only) find that time; the list's own walks, which check the
+    other filters (`_code_walks`), are then counted down to it."""
     code_only = OrderFilters(sku=filters.sku, date_from=filters.date_from, date_to=filters.date_to)
     since, more = _code_floor(_code_walks(code_only, store_ids, True, None)[0], CHECKED_ORDERS)
     walks = _code_walks(filters, store_ids, every_store, None)[0]
