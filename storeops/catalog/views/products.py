@@ -177,23 +177,10 @@ def import_template_view(request: HttpRequest) -> HttpResponse:
 # --- products and SKUs ---------------------------------------------------------------------------
 @requires(CatalogPerm.MANAGE_PRODUCT)
 def product_create_view(request: HttpRequest) -> HttpResponse:
-    form = ProductForm(
-        request.POST or None,
-        categories=selectors.master_categories(),
-        tags=selectors.positioning_tags(),
-    )
+    form = _product_form(request)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            product = services.product_create(
-                actor=request.user,
-                name=data["name"],
-                style_code=data["style_code"],
-                category=master_category(data["category"]),
-                attribute_names=form.attribute_list(),
-                tags=data["tags"],
-                is_best_seller=data["is_best_seller"],
-            )
+            product = services.product_create(actor=request.user, **_product_fields(form))
         except DomainError as exc:
             form_error(form, exc)
         else:
@@ -217,25 +204,10 @@ def product_edit_view(request: HttpRequest, product_id: int) -> HttpResponse:
         "tags": [t.name for t in product.tags.all()],
         "is_best_seller": product.is_best_seller,
     }
-    form = ProductForm(
-        request.POST or None,
-        initial=initial,
-        categories=selectors.master_categories(),
-        tags=selectors.positioning_tags(),
-    )
+    form = _product_form(request, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.product_update(
-                actor=request.user,
-                product=product,
-                name=data["name"],
-                style_code=data["style_code"],
-                category=master_category(data["category"]),
-                attribute_names=form.attribute_list(),
-                tags=data["tags"],
-                is_best_seller=data["is_best_seller"],
-            )
+            services.product_update(actor=request.user, product=product, **_product_fields(form))
         except DomainError as exc:
             form_error(form, exc)
         else:
@@ -250,6 +222,28 @@ def product_edit_view(request: HttpRequest, product_id: int) -> HttpResponse:
             "back": reverse("catalog:product_detail", args=[product.pk]),
         },
     )
+
+
+def _product_form(request: HttpRequest, initial: dict[str, Any] | None = None) -> ProductForm:
+    return ProductForm(
+        request.POST or None,
+        initial=initial,
+        categories=selectors.master_categories(),
+        tags=selectors.positioning_tags(),
+    )
+
+
+def _product_fields(form: ProductForm) -> dict[str, Any]:
+    """The product form's answers as the product services take them."""
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "style_code": data["style_code"],
+        "category": master_category(data["category"]),
+        "attribute_names": form.attribute_list(),
+        "tags": data["tags"],
+        "is_best_seller": data["is_best_seller"],
+    }
 
 
 @requires(CatalogPerm.MANAGE_PRODUCT)
