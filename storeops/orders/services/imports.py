@@ -259,7 +259,8 @@ def _write_with_builder(writer: Writer, staging: Staging, advance: Callable[[int
     def produce(send: Callable[[Any], None]) -> None:
         writer.resolve = _no_database  # every key is in the memo: the child never asks
         for start in range(0, len(new), CHUNK):
-            send(writer.build_new(staging.staged(new[start : start + CHUNK]), first + start))
+            built = writer.build_new(staging.staged(new[start : start + CHUNK]), first + start)
+            send(_shared_strings(built))
 
     written = 0
     stream = parallel.stream(produce) if new else None
@@ -282,6 +283,25 @@ def _write_with_builder(writer: Writer, staging: Staging, advance: Callable[[int
         part = old[start : start + CHUNK]
         writer.write(staging.staged(part), existing=existing)
         advance(len(part))
+
+
+def _shared_strings(built: Any) -> Any:
+    """One object per distinct short string in a message (statuses, amounts, places, codes):
+    marshal then writes each once and refers to it after, and the parent's unmarshalling makes
+    one string where it made thousands."""
+    cache: dict[str, str] = {}
+    get = cache.setdefault
+
+    def shared(params: list[Any]) -> list[Any]:
+        return [get(v, v) if type(v) is str and len(v) <= 24 else v for v in params]
+
+    count, lines, exceptions, *tables = built
+    return (
+        count,
+        lines,
+        exceptions,
+        *(([shared(p) for p in whole], shared(rest)) for whole, rest in tables),
+    )
 
 
 def _no_database(**_key: Any) -> None:
