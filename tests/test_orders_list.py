@@ -19,7 +19,9 @@ from tests.orders_handling_helpers import demo_sku, make_order
 @pytest.fixture
 def sample(stores):
     """Orders of our own in two stores, with a tag no seeded order has (buyer 'list-test')."""
-    base = clock.now() - dt.timedelta(days=2)
+    # noon, business time, two days ago: the four orders' minutes never straddle a midnight
+    base = clock.start_of_business_day(clock.business_date() - dt.timedelta(days=2))
+    base += dt.timedelta(hours=12)
     tb, jd = stores["tb-main"], stores["jd-main"]
     return {
         "a": make_order(tb, buyer="list-test", phone="13800001234", created_at=base),
