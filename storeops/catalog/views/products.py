@@ -254,18 +254,12 @@ def sku_create_view(request: HttpRequest, product_id: int) -> HttpResponse:
         request.POST or None, attribute_names=product.attribute_names, show_cost=show_cost
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             services.sku_create(
                 actor=request.user,
                 product=product,
-                merchant_code=data["merchant_code"],
-                barcode=data["barcode"],
-                attributes=form.attributes(),
-                price=data["price"],
-                standard_cost=data.get("standard_cost") or 0,
-                weight_g=data["weight_g"] or 0,
-                is_combo=data["is_combo"],
+                standard_cost=form.cleaned_data.get("standard_cost") or 0,
+                **_sku_fields(form),
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -310,18 +304,9 @@ def sku_edit_view(request: HttpRequest, sku_id: int) -> HttpResponse:
         show_cost=show_cost,
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        changes: dict[str, Any] = {
-            "merchant_code": data["merchant_code"],
-            "barcode": data["barcode"],
-            "attributes": form.attributes(),
-            "price": data["price"],
-            "weight_g": data["weight_g"] or 0,
-            "is_combo": data["is_combo"],
-            "is_active": data["is_active"],
-        }
+        changes = {**_sku_fields(form), "is_active": form.cleaned_data["is_active"]}
         if show_cost:
-            changes["standard_cost"] = data.get("standard_cost") or 0
+            changes["standard_cost"] = form.cleaned_data.get("standard_cost") or 0
         try:
             services.sku_update(actor=request.user, sku=sku, **changes)
         except DomainError as exc:
@@ -339,6 +324,19 @@ def sku_edit_view(request: HttpRequest, sku_id: int) -> HttpResponse:
             "testid": "sku-form",
         },
     )
+
+
+def _sku_fields(form: SkuForm) -> dict[str, Any]:
+    """The SKU form's answers both SKU services take (cost and active status differ by page)."""
+    data = form.cleaned_data
+    return {
+        "merchant_code": data["merchant_code"],
+        "barcode": data["barcode"],
+        "attributes": form.attributes(),
+        "price": data["price"],
+        "weight_g": data["weight_g"] or 0,
+        "is_combo": data["is_combo"],
+    }
 
 
 COMBO_ROWS = 8
